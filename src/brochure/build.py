@@ -1,0 +1,89 @@
+"""The pipeline, in order: read -> assemble -> render -> write (EPUB, PDF) -> validate -> publish."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slugify import slugify
+
+from brochure.assemble import assemble_book
+from brochure.clock import build_time
+from brochure.diagnostics import Diagnostic, Location, Report, error
+from brochure.model import Rendering, Written
+from brochure.publish import publish
+from brochure.read import read_manuscript
+from brochure.render import render_book
+from brochure.validate import check_epub
+from brochure.write_epub import write_epub
+from brochure.write_pdf import write_pdf
+
+WRITERS: dict[str, Callable[..., Written]] = {"epub": write_epub, "pdf": write_pdf}
+FORMATS = tuple(WRITERS)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    manuscript: Path = Path("manuscript")
+    out_dir: Path = Path("dist")
+    formats: tuple[str, ...] = FORMATS
+    styles_dir: Path | None = None
+    check: bool = False  # run EPUBCheck before publishing; its errors fail the build
+
+
+@dataclass
+class BuildResult:
+    outputs: dict[str, Path]
+    sizes: dict[str, int]
+    pages: int | None
+    notes: int
+    seconds: float
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[str, Path]:
+    stem = slugify(title, max_length=80, word_boundary=True) or "book"
+    paths = {fmt: options.out_dir / f"{stem}.{fmt}" for fmt in options.formats}
+    resolved_inputs = {p.resolve() for p in inputs}
+    for path in paths.values():
+        if path.resolve() in resolved_inputs:
+            raise error(f"output '{path}' would overwrite an input file", Location(path),
+                        "choose another --out folder")
+    return paths
+
+
+def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
+    """Build the requested formats; publish them all only if every one succeeded."""
+    report = report if report is not None else Report()
+    started = time.perf_counter()
+    for fmt in options.formats:
+        if fmt not in WRITERS:
+            raise error(f"unknown format '{fmt}'", hint=f"choose from {', '.join(FORMATS)}")
+
+    manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
+    book = assemble_book(manuscript, report)
+    rendering: Rendering = render_book(book)
+    built = build_time(book.metadata)
+
+    inputs = [s.path for s in manuscript.sources] + [a.source for a in book.assets]
+    paths = output_paths(options, book.metadata.title, inputs)
+    written: dict[str, Written] = {}
+    for fmt in options.formats:
+        written[fmt] = WRITERS[fmt](rendering, built)
+        report.diagnostics.extend(written[fmt].diagnostics)
+    if options.check and "epub" in written:
+        report.diagnostics.extend(check_epub(written["epub"].data))
+    report.raise_if_errors()
+
+    publish({paths[fmt]: result.data for fmt, result in written.items()})
+    pages = written["pdf"].pages if "pdf" in written else None
+    return BuildResult(
+        outputs=paths,
+        sizes={fmt: len(result.data) for fmt, result in written.items()},
+        pages=pages,
+        notes=len(book.notes),
+        seconds=time.perf_counter() - started,
+        diagnostics=report.diagnostics,
+    )

@@ -1,0 +1,70 @@
+"""The ``brochure`` command."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from brochure import __version__
+from brochure.build import FORMATS, BuildOptions, build
+from brochure.diagnostics import BrochureError, Report
+
+
+def _echo_diagnostics(report: Report) -> None:
+    for diagnostic in report.diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="brochure")
+def main() -> None:
+    """Publish a Markdown manuscript as an EPUB 3 ebook and a print-ready PDF."""
+
+
+@main.command("build")
+@click.argument("manuscript", default="manuscript",
+                type=click.Path(path_type=Path, exists=False))
+@click.option("--out", "out_dir", default="dist", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the outputs to.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Output format; repeat for several. Default: all.")
+@click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of stylesheets. Default: styles/ beside the manuscript, "
+                   "else brochure's own.")
+@click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...],
+                  styles_dir: Path | None, check: bool, debug: bool) -> None:
+    """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
+    report = Report()
+    options = BuildOptions(manuscript, out_dir, formats or FORMATS, styles_dir, check)
+    try:
+        result = build(options, report)
+    except BrochureError as exc:
+        _echo_diagnostics(report)
+        for diagnostic in exc.diagnostics:
+            if diagnostic not in report.diagnostics:
+                click.echo(str(diagnostic), err=True)
+        click.echo("build failed; no output was changed", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted; no output was changed", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug of brochure's, not the user's
+        if debug:
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("build failed; no output was changed (run with --debug for details)", err=True)
+        sys.exit(2)
+    _echo_diagnostics(report)
+    notes = f"{result.notes} note{'s' if result.notes != 1 else ''}"
+    for fmt, path in result.outputs.items():
+        details = [f"{result.sizes[fmt] / 1024:.0f} KiB", notes]
+        if fmt == "pdf" and result.pages is not None:
+            details.insert(0, f"{result.pages} page{'s' if result.pages != 1 else ''}")
+        click.echo(f"wrote {path} ({', '.join(details)})")
+    click.echo(f"built in {result.seconds:.1f} s")

@@ -1,0 +1,81 @@
+"""Diagnostics: every stage reports problems the same way, as ``path:line: level: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in an input file; ``line`` and ``column`` count from 1."""
+
+    path: Path
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = str(self.path)
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    level: Level
+    message: str
+    location: Location | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        text = f"{where}{self.level}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class BrochureError(Exception):
+    """A build failure caused by the input or the environment, reported without a traceback."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+def error(message: str, location: Location | None = None, hint: str | None = None) -> BrochureError:
+    """Build an exception carrying one error diagnostic (to ``raise``)."""
+    return BrochureError(Diagnostic("error", message, location, hint))
+
+
+@dataclass
+class Report:
+    """Collects the warnings and errors of a build; errors end the build at ``raise_if_errors``."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def warn(self, message: str, location: Location | None = None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("warning", message, location, hint))
+
+    def error(self, message: str, location: Location | None = None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("error", message, location, hint))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.level == "warning"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise BrochureError(self.errors)

@@ -1,0 +1,63 @@
+"""Notes: number them through the whole book in reading order and link references to them.
+
+Labels are scoped to their chapter file; output ids are generated (``note-N``,
+``noteref-N``, ``noteref-N-2`` for a second call), never copied from labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from brochure.diagnostics import Location
+from brochure.model import Note
+from brochure.parse import ParsedChapter
+from brochure.xhtml import EPUB_TYPE, NOTEREF_CLASS, element
+
+
+def note_id(number: int) -> str:
+    return f"note-{number}"
+
+
+def ref_id(number: int, index: int) -> str:
+    """Id of the ``index``-th call (from 1) of note ``number``."""
+    return f"noteref-{number}" if index == 1 else f"noteref-{number}-{index}"
+
+
+def number_notes(chapters: Sequence[ParsedChapter], chapter_ids: Sequence[str]) -> list[Note]:
+    """Give each referenced note its number and rewrite every reference as a link to it.
+
+    A note keeps the number of its first reference; later references to the same label link
+    to the same note. References to undefined labels were reported by the parse stage.
+    """
+    notes: list[Note] = []
+    for chapter, chapter_id in zip(chapters, chapter_ids, strict=True):
+        numbers: dict[str, int] = {}
+        calls: dict[str, list[str]] = {}
+        for sup, label in chapter.references:
+            if label not in chapter.definitions:
+                continue
+            if label not in numbers:
+                numbers[label] = len(notes) + len(numbers) + 1
+                calls[label] = []
+            number = numbers[label]
+            calls[label].append(ref_id(number, len(calls[label]) + 1))
+            tail = sup.tail
+            sup.clear()
+            sup.tail = tail
+            element("a", {
+                "href": "#" + note_id(number),
+                "id": calls[label][-1],
+                "class": NOTEREF_CLASS,
+                EPUB_TYPE: "noteref",
+                "role": "doc-noteref",
+            }, str(number), parent=sup)
+        for label, number in sorted(numbers.items(), key=lambda item: item[1]):
+            notes.append(Note(
+                number=number,
+                id=note_id(number),
+                ref_ids=tuple(calls[label]),
+                chapter_id=chapter_id,
+                blocks=tuple(chapter.definitions[label]),
+                location=Location(chapter.source.path, chapter.definition_lines.get(label)),
+            ))
+    return notes

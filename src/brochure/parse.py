@@ -1,0 +1,250 @@
+"""Parse stage: each chapter's Markdown -> a sanitised XHTML tree with its notes set apart.
+
+Python-Markdown's footnotes extension does the note syntax. Around it, brochure records what
+the extension silently lets pass (undefined references, duplicate labels), marks the elements
+the extension made so that raw HTML in the manuscript cannot impersonate them, and sanitises
+the HTML with nh3 before anything else reads it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from xml.sax.saxutils import escape
+
+import lxml.html
+import markdown
+import nh3
+from lxml import etree
+from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from brochure.diagnostics import BrochureError, Location, Report
+from brochure.model import Asset, SourceText
+from brochure.resolver import Resolver, media_type
+from brochure.xhtml import XHTML_NS, local_name, q
+
+MARK = "data-brochure"  # attribute carrying the per-run nonce on genuine note elements
+_DEFINITION_RE = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:", re.MULTILINE)
+_FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
+    "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul", "var",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "title", "dir"},
+    "a": {"href", "class", MARK},
+    "abbr": {"title"},
+    "div": {"class", MARK},
+    "img": {"src", "alt", "width", "height"},
+    "li": {MARK},
+    "ol": {"start"},
+    "q": {"cite"},
+    "sup": {MARK},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+}
+
+
+@dataclass
+class ParsedChapter:
+    """One chapter after Markdown: its blocks, and its notes still keyed by their labels."""
+
+    source: SourceText
+    body: etree._Element  # XHTML <div> holding the chapter's blocks
+    references: list[tuple[etree._Element, str]]  # (<sup> of each reference, label), in order
+    definitions: dict[str, list[etree._Element]]  # label -> blocks of the note text
+    definition_lines: dict[str, int]
+    assets: list[Asset] = field(default_factory=list)
+
+
+class _RecordingInlineProcessor(FootnoteInlineProcessor):
+    def handleMatch(self, m, data):
+        label = m.group(1)
+        if label not in self.footnotes.footnotes:
+            self.footnotes.undefined.append(label)
+        return super().handleMatch(m, data)
+
+
+class _MarkGenuineNotes(Treeprocessor):
+    """Stamp the elements the footnotes extension made (raw HTML is not in the tree yet)."""
+
+    def __init__(self, md: markdown.Markdown, nonce: str):
+        super().__init__(md)
+        self.nonce = nonce
+
+    def run(self, root):
+        for el in root.iter():
+            cls = el.get("class")
+            if el.tag == "a" and cls == "footnote-ref":
+                el.set(MARK, self.nonce + el.get("href", "")[len("#fn-"):])
+            elif el.tag == "div" and cls == "footnote":
+                el.set(MARK, self.nonce)
+                for li in el.iter("li"):
+                    li.set(MARK, self.nonce + li.get("id", "")[len("fn-"):])
+
+
+class _Footnotes(FootnoteExtension):
+    """The footnotes extension, recording undefined references and duplicate definitions."""
+
+    def __init__(self, nonce: str):
+        super().__init__(SEPARATOR="-", BACKLINK_TEXT="", USE_DEFINITION_ORDER=False)
+        self.nonce = nonce
+
+    def reset(self) -> None:
+        super().reset()
+        self.undefined: list[str] = []
+        self.duplicates: list[str] = []
+
+    def setFootnote(self, id: str, text: str) -> None:
+        if id in self.footnotes:
+            self.duplicates.append(id)
+        super().setFootnote(id, text)
+
+    def extendMarkdown(self, md):
+        super().extendMarkdown(md)
+        md.inlinePatterns.register(_RecordingInlineProcessor(r"\[\^([^\]]*)\]", self), "footnote", 175)
+        md.treeprocessors.register(_MarkGenuineNotes(md, self.nonce), "brochure-notes", 12)
+
+
+def _source_lines(source: SourceText) -> list[tuple[int, str]]:
+    """(file line number, text) of each line outside fenced code blocks."""
+    lines, fence = [], None
+    for number, line in enumerate(source.text.split("\n"), start=source.first_line):
+        match = _FENCE_RE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0]
+        elif fence is not None and match and match.group(1)[0] == fence:
+            fence = None
+        elif fence is None:
+            lines.append((number, line))
+    return lines
+
+
+def _definition_lines(source: SourceText) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for number, line in _source_lines(source):
+        match = _DEFINITION_RE.match(line)
+        if match:
+            found.setdefault(match.group(1), []).append(number)
+    return found
+
+
+def _first_line_with(source: SourceText, needle: str, skip_definitions: bool = True) -> int | None:
+    for number, line in _source_lines(source):
+        if skip_definitions and _DEFINITION_RE.match(line) and line.lstrip().startswith(needle):
+            line = line.lstrip()[len(needle):]
+        if needle in line:
+            return number
+    return None
+
+
+def _sanitise(html: str) -> etree._Element:
+    """nh3-clean HTML -> an XHTML <div> (well-formed, in the XHTML namespace)."""
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        filter_style_properties={"text-align"},
+    )
+    fragment = lxml.html.fragment_fromstring(clean or "", create_parent="div")
+    inner = escape(fragment.text or "") + "".join(
+        etree.tostring(child, method="xml", encoding="unicode") for child in fragment
+    )
+    return etree.fromstring(f'<div xmlns="{XHTML_NS}">{inner}</div>')
+
+
+def _note_blocks(li: etree._Element) -> list[etree._Element]:
+    """The blocks of a footnote <li>, without the extension's back link and its no-break space."""
+    for link in li.findall(f".//{q('a')}[@class='footnote-backref']"):
+        parent = link.getparent()
+        previous = link.getprevious()
+        if previous is not None:
+            previous.tail = ((previous.tail or "") + (link.tail or "")).rstrip("\u00a0 ")
+        else:
+            parent.text = ((parent.text or "") + (link.tail or "")).rstrip("\u00a0 ")
+        parent.remove(link)
+    blocks = list(li)
+    if blocks and local_name(blocks[-1]) == "p" and len(blocks[-1]) == 0 \
+            and not (blocks[-1].text or "").strip():
+        blocks.pop()
+    if li.text and li.text.strip():  # loose text, as in a one-line note without <p>
+        para = etree.Element(q("p"))
+        para.text = li.text.strip()
+        blocks.insert(0, para)
+    return blocks
+
+
+def _collect_images(body: etree._Element, source: SourceText, resolver: Resolver,
+                    report: Report) -> list[Asset]:
+    assets = []
+    for img in body.iter(q("img")):
+        src = img.get("src", "")
+        location = Location(source.path, _first_line_with(source, src, False))
+        try:
+            path = resolver.reference(src, source.path, location)
+            data = path.read_bytes()
+            href = "images/" + path.relative_to(resolver.roots[0]).as_posix()
+            assets.append(Asset(href, data, media_type(PurePosixPath(href), data, location), path))
+            img.set("src", href)
+        except BrochureError as exc:
+            report.diagnostics.extend(exc.diagnostics)
+        if img.get("alt") is None:
+            img.set("alt", "")
+    return assets
+
+
+def parse_chapter(source: SourceText, resolver: Resolver, report: Report) -> ParsedChapter:
+    """Markdown -> XHTML, with note references and definitions found and checked."""
+    nonce = secrets.token_hex(8)
+    footnotes = _Footnotes(nonce)
+    md = markdown.Markdown(extensions=[footnotes, "tables", "sane_lists"], output_format="html")
+    html = md.convert(source.text)
+
+    definition_lines = _definition_lines(source)
+    for label in dict.fromkeys(footnotes.undefined):
+        line = _first_line_with(source, f"[^{label}]")
+        report.error(f"note [^{label}] is referenced but never defined",
+                     Location(source.path, line),
+                     f"add a definition '[^{label}]: text of the note' to this file")
+    for label in dict.fromkeys(footnotes.duplicates):
+        lines = definition_lines.get(label, [])
+        where = " and ".join(str(n) for n in lines) or "?"
+        report.error(f"note [^{label}] is defined more than once (lines {where})",
+                     Location(source.path, lines[-1] if lines else None),
+                     "give each note its own label")
+    referenced = set(footnotes.footnote_order)
+    for label in footnotes.footnotes:
+        if label not in referenced:
+            lines = definition_lines.get(label, [None])
+            report.warn(f"note [^{label}] is defined but never referenced; it is left out",
+                        Location(source.path, lines[0]))
+
+    body = _sanitise(html)
+    definitions: dict[str, list[etree._Element]] = {}
+    for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):
+        for li in div.iter(q("li")):
+            mark = li.get(MARK, "")
+            if mark.startswith(nonce):
+                definitions[mark[len(nonce):]] = _note_blocks(li)
+        body.remove(div)
+    references = []
+    for link in body.iter(q("a")):
+        mark = link.get(MARK, "")
+        sup = link.getparent()
+        if mark.startswith(nonce) and sup is not None and local_name(sup) == "sup":
+            references.append((sup, mark[len(nonce):]))
+    for el in body.iter():
+        if MARK in el.attrib:
+            del el.attrib[MARK]
+    assets = _collect_images(body, source, resolver, report)
+    lines = {label: numbers[0] for label, numbers in definition_lines.items()}
+    return ParsedChapter(source, body, references, definitions, lines, assets)

@@ -1,0 +1,167 @@
+"""Render stage: ``Book`` -> one XHTML document, the single source of both the EPUB and the PDF."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_date
+from lxml import etree
+
+from brochure.i18n import strings
+from brochure.model import Book, Chapter, Heading, Metadata, Note, Part, Rendering, TocEntry
+from brochure.xhtml import EPUB_TYPE, XML_LANG, element
+
+TITLEPAGE_ID = "titlepage"
+NOTES_ID = "notes"
+BACKLINK_TEXT = "\u21a9"  # ↩
+
+
+def display_date(date: str, lang: str) -> str:
+    """An ISO date as the book's language writes it (10 août 2017), or as given if unknown."""
+    parts = [int(p) for p in date.split("-")]
+    try:
+        locale = Locale.parse(lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return date
+    if len(parts) == 3:
+        return format_date(dt.date(*parts), format="long", locale=locale)
+    if len(parts) == 2:
+        return format_date(dt.date(parts[0], parts[1], 1), format="MMMM y", locale=locale)
+    return date
+
+
+def _head(html: etree._Element, book: Book) -> None:
+    meta = book.metadata
+    head = element("head", parent=html)
+    element("meta", {"charset": "utf-8"}, parent=head)
+    element("title", text=meta.title, parent=head)
+    if meta.authors:
+        element("meta", {"name": "author", "content": ", ".join(meta.authors)}, parent=head)
+    if meta.description:
+        element("meta", {"name": "description", "content": meta.description}, parent=head)
+    if meta.subjects:
+        element("meta", {"name": "keywords", "content": ", ".join(meta.subjects)}, parent=head)
+    if meta.date:
+        element("meta", {"name": "dcterms.created", "content": meta.date}, parent=head)
+    for href in book.stylesheets:
+        element("link", {"rel": "stylesheet", "type": "text/css", "href": href}, parent=head)
+
+
+def _titlepage(body: etree._Element, meta: Metadata) -> etree._Element:
+    words = strings(meta.lang)
+    section = element("section", {
+        "id": TITLEPAGE_ID, "class": "titlepage", EPUB_TYPE: "titlepage",
+        "aria-label": words["titlepage"],
+    }, parent=body)
+    element("h1", {"class": "title"}, meta.title, parent=section)
+    if meta.subtitle:
+        element("p", {"class": "subtitle"}, meta.subtitle, parent=section)
+    if meta.authors:
+        element("p", {"class": "author"}, ", ".join(meta.authors), parent=section)
+    if meta.date:
+        element("p", {"class": "date"}, display_date(meta.date, meta.lang), parent=section)
+    if meta.publisher:
+        element("p", {"class": "publisher"}, meta.publisher, parent=section)
+    return section
+
+
+def _chapter(body: etree._Element, chapter: Chapter) -> None:
+    section = element("section", {
+        "id": chapter.id, "class": "chapter", EPUB_TYPE: "chapter", "role": "doc-chapter",
+    }, parent=body)
+    content = copy.deepcopy(chapter.body)
+    section.text = content.text
+    section.extend(list(content))
+
+
+def _backlinks(note: Note, lang: str) -> list[etree._Element]:
+    words = strings(lang)
+    links = []
+    several = len(note.ref_ids) > 1
+    for index, ref in enumerate(note.ref_ids, start=1):
+        label = (words["backlink_nth"] if several else words["backlink"]).format(
+            number=note.number, index=index)
+        link = element("a", {
+            "href": f"#{ref}", "class": "backlink", "role": "doc-backlink", "aria-label": label,
+        }, BACKLINK_TEXT)
+        if several:
+            element("sup", text=str(index), parent=link)
+        links.append(link)
+    return links
+
+
+def _notes(body: etree._Element, notes: Sequence[Note], lang: str) -> None:
+    section = element("section", {
+        "id": NOTES_ID, "class": "endnotes", EPUB_TYPE: "endnotes", "role": "doc-endnotes",
+    }, parent=body)
+    element("h1", text=strings(lang)["notes"], parent=section)
+    ol = element("ol", {"class": "notes"}, parent=section)
+    for note in notes:
+        li = element("li", {"id": note.id, EPUB_TYPE: "endnote"}, parent=ol)
+        li.extend(copy.deepcopy(list(note.blocks)))
+        last = li[-1] if len(li) and etree.QName(li[-1]).localname == "p" else None
+        if last is None:
+            last = element("p", parent=li)
+        for link in _backlinks(note, lang):
+            if len(last):
+                last[-1].tail = (last[-1].tail or "") + " "
+            else:
+                last.text = (last.text or "") + " "
+            last.append(link)
+
+
+def _nest(headings: Sequence[Heading]) -> tuple[TocEntry, ...]:
+    """Nest a flat run of headings by level."""
+    entries: list[TocEntry] = []
+    i = 0
+    while i < len(headings):
+        head = headings[i]
+        j = i + 1
+        while j < len(headings) and headings[j].level > head.level:
+            j += 1
+        entries.append(TocEntry(head.text, head.id, _nest(headings[i + 1:j])))
+        i = j
+    return tuple(entries)
+
+
+def _toc(book: Book) -> tuple[TocEntry, ...]:
+    entries = []
+    for chapter in book.chapters:
+        headings = list(chapter.headings)
+        if headings and headings[0].level == 1 and headings[0].text == chapter.title:
+            headings = headings[1:]
+        entries.append(TocEntry(chapter.title, chapter.id, _nest(headings)))
+    if book.notes:
+        entries.append(TocEntry(strings(book.metadata.lang)["notes"], NOTES_ID))
+    return tuple(entries)
+
+
+def render_book(book: Book) -> Rendering:
+    lang = book.metadata.lang
+    html = element("html", {"lang": lang, XML_LANG: lang})
+    _head(html, book)
+    body = element("body", parent=html)
+    parts = [Part(TITLEPAGE_ID, "titlepage", strings(lang)["titlepage"])]
+    _titlepage(body, book.metadata)
+    for chapter in book.chapters:
+        _chapter(body, chapter)
+        parts.append(Part(chapter.id, "chapter", chapter.title))
+    landmarks = {"titlepage": TITLEPAGE_ID}
+    if book.chapters:
+        landmarks["bodymatter"] = book.chapters[0].id
+    if book.notes:
+        _notes(body, book.notes, lang)
+        parts.append(Part(NOTES_ID, "endnotes", strings(lang)["notes"]))
+        landmarks["endnotes"] = NOTES_ID
+    return Rendering(
+        document=etree.ElementTree(html),
+        parts=tuple(parts),
+        toc=_toc(book),
+        book=book,
+        landmarks=landmarks,
+    )
+
+

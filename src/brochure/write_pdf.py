@@ -1,0 +1,81 @@
+"""PDF writer: the rendered document and the same stylesheet bytes, through WeasyPrint.
+
+WeasyPrint reads nothing by itself: its URL fetcher serves only the files the document
+model carries (stylesheets, fonts, images) and refuses every other URL, so a stylesheet or
+manuscript cannot make it read the disk or the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from brochure.diagnostics import Diagnostic
+from brochure.model import Rendering, Written
+from brochure.xhtml import serialize
+
+# A base that names no real place: relative URLs resolve under it, and only the book's own
+# files answer there.
+BASE_URL = "https://book.invalid/"
+MAX_DATA_URL = 4 * 1024 * 1024
+
+
+class BookFetcher(URLFetcher):
+    """Serves the book's assets by URL; anything else is refused (and recorded)."""
+
+    def __init__(self, files: dict[str, tuple[bytes, str]], refused: list[str]):
+        super().__init__(allowed_protocols={"data"})
+        self.files = files
+        self.refused = refused
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("data:") and len(url) <= MAX_DATA_URL:
+            return super().fetch(url, headers)
+        if url.startswith(BASE_URL):
+            href = url[len(BASE_URL):].split("#")[0].split("?")[0]
+            if href in self.files:
+                data, media_type = self.files[href]
+                return URLFetcherResponse(url, data, {"Content-Type": media_type})
+        self.refused.append(url)
+        raise ValueError(f"brochure does not fetch {url!r}")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
+    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints."""
+    book = rendering.book
+    files = {asset.href: (asset.data, asset.media_type) for asset in book.assets}
+    refused: list[str] = []
+    fetcher = BookFetcher(files, refused)
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        html = weasyprint.HTML(string=serialize(rendering.document).decode("utf-8"),
+                               base_url=BASE_URL, url_fetcher=fetcher)
+        document = html.render(presentational_hints=False)
+        out = io.BytesIO()
+        document.write_pdf(out, uncompressed_pdf=False, pdf_identifier=_identifier(book),
+                           custom_metadata=False)
+    finally:
+        logger.removeHandler(collect)
+    diagnostics = [Diagnostic("warning", f"PDF: {m}") for m in collect.messages]
+    for url in dict.fromkeys(refused):
+        diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{url}'"))
+    return Written(out.getvalue(), len(document.pages), tuple(diagnostics))
+
+
+def _identifier(book) -> bytes:
+    return (book.metadata.identifier or book.metadata.title).encode("utf-8")
