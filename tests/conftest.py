@@ -1,0 +1,76 @@
+"""Session fixtures: each fixture manuscript is built once per test run, and checked once."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from brochure.build import BuildOptions, BuildResult, build
+from brochure.diagnostics import Report
+from brochure.validate import check_epub
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EPOCH = "1700000000"
+
+
+@dataclass
+class Built:
+    manuscript: Path
+    result: BuildResult
+    report: Report
+
+    @property
+    def epub(self) -> Path:
+        return self.result.outputs["epub"]
+
+    @property
+    def pdf(self) -> Path:
+        return self.result.outputs["pdf"]
+
+
+def build_fixture(manuscript: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = None,
+                  **options) -> Built:
+    report = Report()
+    result = build(BuildOptions(manuscript=manuscript, out_dir=out, **options), report)
+    return Built(manuscript, result, report)
+
+
+@pytest.fixture(scope="session")
+def epoch_env():
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory, epoch_env) -> Built:
+    """The bundled manuscript, built as a user would."""
+    return build_fixture(ROOT / "manuscript", tmp_path_factory.mktemp("seed"))
+
+
+@pytest.fixture(scope="session")
+def two_chapters(tmp_path_factory, epoch_env) -> Built:
+    return build_fixture(FIXTURES / "two-chapters", tmp_path_factory.mktemp("two"))
+
+
+@pytest.fixture(scope="session")
+def seed_epubcheck(seed):
+    return check_epub(seed.epub.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def two_chapters_epubcheck(two_chapters):
+    return check_epub(two_chapters.epub.read_bytes())
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A writable copy of the two-chapter fixture, for tests that break it."""
+    target = tmp_path / "book"
+    shutil.copytree(FIXTURES / "two-chapters", target)
+    return target

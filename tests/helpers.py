@@ -1,0 +1,96 @@
+"""Readers for built outputs, used by the tests to see what a reader of the EPUB or PDF sees."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pdfplumber
+import pikepdf
+from lxml import etree
+
+XHTML = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+OPF = "http://www.idpf.org/2007/opf"
+NS = {"h": XHTML, "epub": EPUB_NS, "opf": OPF, "dc": "http://purl.org/dc/elements/1.1/"}
+
+
+@dataclass
+class Epub:
+    path: Path
+    files: dict[str, bytes]  # zip entry name -> bytes
+    opf: etree._Element
+    documents: dict[str, etree._Element]  # XHTML documents by name inside EPUB/, spine order
+
+    @classmethod
+    def open(cls, path: Path) -> Epub:
+        with zipfile.ZipFile(path) as z:
+            files = {name: z.read(name) for name in z.namelist()}
+        opf = etree.fromstring(files["EPUB/content.opf"])
+        manifest = {i.get("id"): i.get("href") for i in opf.iterfind(".//opf:item", NS)}
+        documents = {}
+        for ref in opf.iterfind(".//opf:itemref", NS):
+            href = manifest[ref.get("idref")]
+            documents[href] = etree.fromstring(files[f"EPUB/{href}"])
+        return cls(path, files, opf, documents)
+
+    def ids(self) -> set[tuple[str, str]]:
+        return {(name, el.get("id")) for name, doc in self.documents.items()
+                for el in doc.iter() if el.get("id")}
+
+    def resolve(self, current: str, href: str) -> tuple[str, str]:
+        """(file, id) that a link in ``current`` points at."""
+        target, _, fragment = href.partition("#")
+        name = str(PurePosixPath(current).parent / target) if target else current
+        return name.removeprefix("./"), fragment
+
+    def find(self, xpath: str) -> list[tuple[str, etree._Element]]:
+        return [(name, el) for name, doc in self.documents.items()
+                for el in doc.xpath(xpath, namespaces=NS)]
+
+
+def text_of(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def pdf_page_texts(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(pdf_page_texts(path))
+
+
+def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
+    """(base font name, embedded?) of every font the pages use."""
+    fonts = {}
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                descendants = font.get("/DescendantFonts")
+                described = descendants[0] if descendants else font
+                descriptor = described.get("/FontDescriptor", {})
+                embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                fonts[str(font.BaseFont)] = embedded
+    return sorted(fonts.items())
+
+
+def pdf_links(path: Path) -> list[tuple[int, str]]:
+    """(page index, named destination) of every internal link annotation."""
+    links = []
+    with pikepdf.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            for annot in page.get("/Annots", []):
+                if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                    links.append((index, str(annot.Dest)))
+    return links
+
+
+def pdf_destinations(path: Path) -> dict[str, int]:
+    """Named destinations -> page index."""
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+        return {str(name): pages[dest[0].objgen] for name, dest in tree.items()}
