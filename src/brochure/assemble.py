@@ -67,4 +67,5 @@ def assemble_book(manuscript: Manuscript, report: Report) -> Book:
         notes=tuple(notes),
         stylesheets=tuple(sheet.href for sheet in manuscript.stylesheets),
         assets=tuple(assets.values()),
+        settings=manuscript.settings,
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from slugify import slugify
 
@@ -31,6 +33,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     styles_dir: Path | None = None
     check: bool = False  # run EPUBCheck before publishing; its errors fail the build
+    settings: dict[str, Any] = field(default_factory=dict)  # command-line overrides of book.yaml
 
 
 @dataclass
@@ -63,6 +66,9 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
             raise error(f"unknown format '{fmt}'", hint=f"choose from {', '.join(FORMATS)}")
 
     manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
+    if options.settings:
+        manuscript = dataclasses.replace(manuscript,
+                                         settings=manuscript.settings.replace(**options.settings))
     book = assemble_book(manuscript, report)
     rendering: Rendering = render_book(book)
     built = build_time(book.metadata)

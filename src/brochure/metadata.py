@@ -199,9 +199,9 @@ def check_keys(doc: YamlDocument, report: Report, extra: tuple[str, ...] = ()) -
                 report.warn(f"unknown key '{key}'", doc.location(key), f"did you mean '{close[0]}'?")
 
 
-def build_metadata(doc: YamlDocument, report: Report) -> Metadata:
+def build_metadata(doc: YamlDocument, report: Report, other_keys: tuple[str, ...] = ()) -> Metadata:
     """Check the metadata fields; raise ``BrochureError`` at the first bad one."""
-    check_keys(doc, report)
+    check_keys(doc, report, other_keys)
     title = _text(doc, "title", required=True)
     assert title is not None
     authors = _text_list(doc, "author")

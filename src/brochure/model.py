@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from brochure.diagnostics import Diagnostic, Location
+from brochure.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Manuscript:
     sources: tuple[SourceText, ...]
     stylesheets: tuple[Asset, ...]  # with the fonts and images they use in ``style_assets``
     style_assets: tuple[Asset, ...] = ()
+    settings: Settings = field(default_factory=Settings)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Book:
     notes: tuple[Note, ...]
     stylesheets: tuple[str, ...]  # hrefs of the stylesheets, in cascade order
     assets: tuple[Asset, ...]  # every file besides the text: stylesheets, fonts, images
+    settings: Settings = field(default_factory=Settings)
 
 
 @dataclass(frozen=True)

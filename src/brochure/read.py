@@ -13,6 +13,7 @@ from brochure.diagnostics import Location, Report, error
 from brochure.metadata import YamlDocument, build_metadata, parse_yaml
 from brochure.model import Asset, Manuscript, SourceText
 from brochure.resolver import Resolver, media_type
+from brochure.settings import build_settings, setting_keys
 
 METADATA_FILE = "book.yaml"
 # C0/C1 controls other than tab and newline cannot appear in XHTML.
@@ -160,7 +161,8 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
             report.warn("'chapters' is ignored in a single-file manuscript", doc.location("chapters"))
         sources = [SourceText(path, body, body_line)]
 
-    metadata = build_metadata(doc, report)
+    metadata = build_metadata(doc, report, setting_keys())
+    settings = build_settings(doc)
     sheets, style_assets = _stylesheet_assets(styles_dir, resolver)
     if not sheets:
         report.warn(f"no stylesheet (*.css) in '{styles_dir}'", Location(styles_dir))
@@ -171,6 +173,7 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
         stylesheets=tuple(sheets),
         style_assets=tuple(style_assets),
         styles_root=styles_dir.resolve(),
+        settings=settings,
     )
 
 
