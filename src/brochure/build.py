@@ -96,8 +96,9 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
         made[fmt] = WRITERS[fmt](rendering, built)
         report.diagnostics.extend(made[fmt].diagnostics)
     if "pdf" in made:
-        made["pdf"] = dataclasses.replace(made["pdf"],
-                                          data=finish_pdf(made["pdf"].data, book.settings))
+        finished, problems = finish_pdf(made["pdf"].data, book.settings)
+        made["pdf"] = dataclasses.replace(made["pdf"], data=finished)
+        report.diagnostics.extend(problems)
     if "booklet" in options.formats:
         booklet = impose_booklet(made["pdf"].data, book.settings.back_cover, book.settings.creep)
         made["booklet"] = Written(booklet.data, booklet.sheets * 2, booklet.diagnostics)

@@ -100,20 +100,72 @@ def _stable_document_id(pdf: pikepdf.Pdf) -> None:
     pdf.Root.Metadata.write(_RANDOM_DOCUMENT_ID.sub(f"xmp.did:{stable}".encode(), xmp))
 
 
-def finish_pdf(data: bytes, settings: Settings) -> bytes:
-    """Set every BleedBox to the TrimBox plus the bleed (WeasyPrint stops at 10 points), and
-    make the PDF/X metadata reproducible."""
+_RGB_OPERATORS = {"rg": "k", "RG": "K"}
+
+
+def _greys_to_black_ink(pdf: pikepdf.Pdf) -> int:
+    """Rewrite DeviceRGB greys (WeasyPrint draws crop marks and some strokes in RGB black) as
+    K-only CMYK, as a CMYK output intent wants; return how many other RGB colours remain."""
+    done: set[tuple[int, int]] = set()
+    left = 0
+
+    def convert(holder) -> None:
+        nonlocal left
+        instructions = []
+        changed = False
+        for operands, operator in pikepdf.parse_content_stream(holder):
+            name = str(operator)
+            if name in _RGB_OPERATORS and len(operands) == 3:
+                r, g, b = (float(v) for v in operands)
+                if r == g == b:
+                    operands = [0, 0, 0, round(1 - r, 4)]
+                    operator = pikepdf.Operator(_RGB_OPERATORS[name])
+                    changed = True
+                else:
+                    left += 1
+            instructions.append((operands, operator))
+        if changed:
+            data = pikepdf.unparse_content_stream(instructions)
+            if isinstance(holder, pikepdf.Page):
+                holder.obj.Contents = pikepdf.Stream(pdf, data)
+            else:
+                holder.write(data)
+
+    def forms(resources) -> None:
+        for xobject in (resources or {}).get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in done:
+                done.add(xobject.objgen)
+                convert(xobject)
+                forms(xobject.get("/Resources"))
+
+    for page in pdf.pages:
+        convert(page)
+        forms(page.obj.get("/Resources"))
+    return left
+
+
+def finish_pdf(data: bytes, settings: Settings) -> tuple[bytes, list[Diagnostic]]:
+    """Set every BleedBox to the TrimBox plus the bleed (WeasyPrint stops at 10 points), print
+    greys in black ink only, and make the PDF/X metadata reproducible."""
     if not is_shop(settings):
-        return data
+        return data, []
     bleed = settings.bleed * POINTS_PER_MM
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             x0, y0, x1, y1 = (float(v) for v in page.TrimBox)
             page.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
+        rgb_left = _greys_to_black_ink(pdf)
         _stable_document_id(pdf)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
-    return out.getvalue()
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    found = []
+    if rgb_left:
+        found.append(Diagnostic(
+            "warning", f"PDF/{settings.pdf_x.removeprefix('pdf/').upper()}: {rgb_left} RGB colours "
+                       "in the stylesheet are left for the print shop to convert",
+            hint="give print colours in CMYK, e.g. color: device-cmyk(0 0.6 1 0)"))
+    return out.getvalue(), found
 
 
 def check_images(book: Book) -> list[Diagnostic]:
