@@ -71,8 +71,12 @@ def add_front_matter(body: etree._Element, book: Book, notes_id: str | None,
         if section.get("class") in ("chapter", "endnotes"):
             chapter = next((c for c in book.chapters if c.id == section.get("id")), None)
             head = chapter.title if chapter else strings(meta.lang)["notes"]
-            section.set("data-running-head", head)
-            section.set("data-book-title", meta.title)
+            # On the section's first element, not the section: WeasyPrint assigns a
+            # section's string again on every page it spans, and first-except then hides it.
+            first = next(section.iterchildren(etree.Element), None)
+            if first is not None:
+                first.set("data-running-head", head)
+                first.set("data-book-title", meta.title)
 
     words = _words(meta.lang)
     added = [(_imprint(meta, date), Part(IMPRINT_ID, "imprint", words["imprint"]))]

@@ -50,7 +50,9 @@ def page_setup_css(settings: Settings) -> str:
         f"@page :right {{\n  margin-left: {inner};\n  margin-right: {outer};\n}}",
     ]
     if settings.chapters_on_recto:
-        lines += ["", ".chapter, .endnotes {\n  break-before: right;\n  page-break-before: right;\n}"]
+        # Specific enough to win over the shared stylesheet's page breaks between chapters.
+        lines += ["", "body > .chapter[id], body > .endnotes[id] {\n  break-before: right;\n"
+                      "  page-break-before: right;\n}"]
     if settings.print_mode == "shop":
         lines += [
             "",
