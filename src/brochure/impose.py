@@ -54,6 +54,24 @@ def sheet_sides(total: int) -> list[tuple[int, int]]:
     return sides
 
 
+# Paper that printers take, landscape, in points: a pair of pages goes on the one it fits
+# with little to spare (two A5 pages are 296 mm wide, an A4 sheet 297 mm), centred.
+SHEETS = {
+    "A3": (1190.55, 841.89), "A4": (841.89, 595.28), "A5": (595.28, 419.53),
+    "tabloid": (1224.0, 792.0), "letter": (792.0, 612.0),
+}
+SHEET_SLACK = 3 * POINTS_PER_MM
+
+
+def sheet_size(width: float, height: float) -> tuple[float, float]:
+    """The paper for two pages of ``width`` x ``height`` points side by side."""
+    for paper in SHEETS.values():
+        if (-0.5 <= paper[0] - 2 * width <= SHEET_SLACK
+                and -0.5 <= paper[1] - height <= SHEET_SLACK):
+            return paper
+    return 2 * width, height
+
+
 def impose_booklet(pdf: bytes, back_cover: bool = False, creep_mm: float = 0.0) -> Booklet:
     """Impose ``pdf`` for saddle stitching; ``creep_mm`` moves each inner sheet's pages that
     much more toward the fold, so that the fore-edges line up after trimming."""
@@ -64,23 +82,26 @@ def impose_booklet(pdf: bytes, back_cover: bool = False, creep_mm: float = 0.0) 
     first = pikepdf.Page(source.pages[0]).trimbox
     width, height = float(first[2] - first[0]), float(first[3] - first[1])
 
+    paper_width, paper_height = sheet_size(width, height)
+    x_margin, y_margin = (paper_width - 2 * width) / 2, (paper_height - height) / 2
+
     booklet = pikepdf.new()
     for key in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate", "/ModDate"):
         if key in source.docinfo:
             booklet.docinfo[key] = source.docinfo[key]
     for index, (left, right) in enumerate(sheet_sides(total)):
         shift = (index // 2) * creep_mm * POINTS_PER_MM  # sheet 0 is the outermost
-        side = booklet.add_blank_page(page_size=(2 * width, height))
+        side = booklet.add_blank_page(page_size=(paper_width, paper_height))
         for slot, position in enumerate((left, right)):
             page_index = order[position]
             if page_index is None:
                 continue
             # The left page moves right toward the fold, the right page left.
-            x = slot * width + (shift if slot == 0 else -shift)
+            x = x_margin + slot * width + (shift if slot == 0 else -shift)
             form = booklet.copy_foreign(source.pages[page_index].as_form_xobject())
             name = side.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/Page{page_index + 1}"))
             placement = side.calc_form_xobject_placement(
-                form, name, pikepdf.Rectangle(x, 0, x + width, height))
+                form, name, pikepdf.Rectangle(x, y_margin, x + width, y_margin + height))
             side.contents_add(pikepdf.Stream(booklet, b"q\n" + placement + b"\nQ\n"))
     out = io.BytesIO()
     booklet.save(out, deterministic_id=True, compress_streams=True,
