@@ -223,3 +223,17 @@ def test_bad_print_settings_are_errors_at_their_line(project, tmp_path, line, me
     if not line.startswith("formats"):
         assert diagnostic.location.path.name == "book.yaml"
         assert diagnostic.location.line == text.count("\n") + 1
+
+
+def test_long_words_and_urls_wrap_inside_the_margins(project, tmp_path, epoch_env):
+    url = "https://example.org/" + "a-very-long-path-segment/" * 8 + "end"
+    word = "Donaudampfschifffahrtsgesellschaftskapitän" * 2
+    chapter = project / "one.md"
+    chapter.write_text(chapter.read_text() + f"\nSee <{url}> and {word}.\n\n- In a list: <{url}>\n")
+    built = build_fixture(project, tmp_path / "out", formats=("pdf",))
+    with pdfplumber.open(built.pdf) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                assert char["x0"] > 0 and char["x1"] < page.width - 30, (page.page_number, char["text"])
+        text = "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
+    assert "a-very-long-path-segment/end" in text
