@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from brochure.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.publish import publish
 from brochure.read import read_manuscript
 from brochure.render import render_book
+from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
 from brochure.write_pdf import write_pdf
@@ -52,6 +52,7 @@ class BuildResult:
     seconds: float
     diagnostics: list[Diagnostic] = field(default_factory=list)
     details: dict[str, list[str]] = field(default_factory=dict)  # per format, for the report
+    stopwatch: Stopwatch = field(default_factory=Stopwatch)
 
 
 def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[str, Path]:
@@ -69,19 +70,22 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()
-    started = time.perf_counter()
-    manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
-    if options.settings:
-        manuscript = dataclasses.replace(manuscript,
-                                         settings=manuscript.settings.replace(**options.settings))
+    watch = Stopwatch()
+    with watch.stage("read"):
+        manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
+        if options.settings:
+            manuscript = dataclasses.replace(
+                manuscript, settings=manuscript.settings.replace(**options.settings))
     formats = options.formats or manuscript.settings.formats or DEFAULT_FORMATS
     for fmt in formats:
         if fmt not in FORMATS:
             raise error(f"unknown format '{fmt}'", hint=f"choose from {', '.join(FORMATS)}")
     options = dataclasses.replace(options, formats=tuple(formats))
-    manuscript = with_page_setup(manuscript)
-    book = assemble_book(manuscript, report)
-    rendering: Rendering = render_book(book)
+    with watch.stage("assemble"):
+        manuscript = with_page_setup(manuscript)
+        book = assemble_book(manuscript, report)
+    with watch.stage("render"):
+        rendering: Rendering = render_book(book)
     built = build_time(book.metadata)
 
     inputs = [s.path for s in manuscript.sources] + [a.source for a in book.assets]
@@ -93,14 +97,17 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     made: dict[str, Written] = {}  # every format made, including sources of derived ones
     details: dict[str, list[str]] = {}
     for fmt in dict.fromkeys(DERIVED.get(f, f) for f in options.formats):
-        made[fmt] = WRITERS[fmt](rendering, built)
+        with watch.stage(fmt):
+            made[fmt] = WRITERS[fmt](rendering, built)
+            if fmt == "pdf":
+                finished, problems = finish_pdf(made["pdf"].data, book.settings)
+                made["pdf"] = dataclasses.replace(made["pdf"], data=finished)
+                report.diagnostics.extend(problems)
         report.diagnostics.extend(made[fmt].diagnostics)
-    if "pdf" in made:
-        finished, problems = finish_pdf(made["pdf"].data, book.settings)
-        made["pdf"] = dataclasses.replace(made["pdf"], data=finished)
-        report.diagnostics.extend(problems)
     if "booklet" in options.formats:
-        booklet = impose_booklet(made["pdf"].data, book.settings.back_cover, book.settings.creep)
+        with watch.stage("booklet"):
+            booklet = impose_booklet(made["pdf"].data, book.settings.back_cover,
+                                     book.settings.creep)
         made["booklet"] = Written(booklet.data, booklet.sheets * 2, booklet.diagnostics)
         report.diagnostics.extend(booklet.diagnostics)
         padding = (f"{booklet.blanks} blank page{'s' if booklet.blanks != 1 else ''} added"
@@ -109,17 +116,20 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
                               f"sheet{'s' if booklet.sheets != 1 else ''}", padding]
     written = {fmt: made[fmt] for fmt in options.formats}
     if options.check and "epub" in written:
-        report.diagnostics.extend(check_epub(written["epub"].data))
+        with watch.stage("validate"):
+            report.diagnostics.extend(check_epub(written["epub"].data))
     report.raise_if_errors()
 
-    publish({paths[fmt]: result.data for fmt, result in written.items()})
+    with watch.stage("publish"):
+        publish({paths[fmt]: result.data for fmt, result in written.items()})
     pages = written["pdf"].pages if "pdf" in written else None
     return BuildResult(
         outputs=paths,
         sizes={fmt: len(result.data) for fmt, result in written.items()},
         pages=pages,
         notes=len(book.notes),
-        seconds=time.perf_counter() - started,
+        seconds=watch.total,
         diagnostics=report.diagnostics,
         details=details,
+        stopwatch=watch,
     )
