@@ -238,3 +238,45 @@ def test_office_pdf_has_no_bleed_marks_or_output_intent(two_chapters):
         assert box["MediaBox"] == pytest.approx([0, 0, *A5], abs=0.01)
     with pdfplumber.open(io.BytesIO(two_chapters.pdf.read_bytes())) as pdf:
         assert pdf.pages[0].lines == []
+
+
+@pytest.fixture(scope="module")
+def shop_x1a(tmp_path_factory, epoch_env):
+    return build_fixture(FIXTURES / "two-chapters", tmp_path_factory.mktemp("x1a"), formats=("pdf",),
+                         settings={"print_mode": "shop", "pdf_x": "pdf/x-1a"})
+
+
+def test_pdf_x1a_has_nothing_translucent_and_keeps_its_crop_marks(shop_x1a):
+    with pikepdf.open(shop_x1a.pdf) as pdf:
+        assert pdf.pdf_version == "1.4"
+        assert str(pdf.docinfo["/GTS_PDFXVersion"]) == "PDF/X-1a:2003"
+        assert pdf.Root.OutputIntents[0].DestOutputProfile.N == 4
+        media = [float(v) for v in pdf.pages[0].MediaBox]
+        for page in pdf.pages:
+            holders = [page, *page.Resources.get("/XObject", {}).values()]
+            for holder in holders:
+                resources = page.Resources if holder is page else holder.get("/Resources", {})
+                for state in resources.get("/ExtGState", {}).values():
+                    assert float(state.get("/ca", 1)) == 1 and float(state.get("/CA", 1)) == 1
+                    assert "/SMask" not in state
+                operators = {str(op) for _, op in pikepdf.parse_content_stream(holder)}
+                assert not operators & {"rg", "RG"}
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(shop_x1a.pdf))
+    image = document[0].render(scale=2).to_pil().convert("L")
+    document.close()
+    # The top-left horizontal crop mark, level with the trim's top edge, beyond the bleed.
+    assert has_ink(image, media, 2, -BLEED - 7, A5[1] - 1, -BLEED - 1, A5[1] + 1)
+
+
+def test_pdf_x1a_refuses_translucent_styles(project, tmp_path, epoch_env):
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    css = (ROOT / "styles/brochure.css").read_text() + "\nh1 { opacity: 0.5; }\n"
+    (styles / "brochure.css").write_text(css)
+    (project / "book.yaml").write_text((project / "book.yaml").read_text() + "print: shop\npdf-x: x-1a\n")
+    with pytest.raises(BrochureError) as caught:
+        build_fixture(project, tmp_path / "out", styles_dir=styles)
+    assert "PDF/X-1A forbids transparency" in str(caught.value)
+    assert not (tmp_path / "out").exists()

@@ -2,8 +2,8 @@
 
 The stylesheet side (bleed, crop marks, black text in K only) is in page_setup.py; this module
 gives WeasyPrint the PDF/X variant and the CMYK profile of the output intent, keeps the PDF
-reproducible, sets each page's BleedBox to exactly the bleed asked for, and checks the images
-against the chosen PDF/X.
+reproducible, sets each page's BleedBox to exactly the bleed asked for, rewrites colours for the
+press (print_colours.py), and checks the images against the chosen PDF/X.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from weasyprint.css import ColorProfile
 from brochure.diagnostics import Diagnostic, Location, error
 from brochure.model import Book
 from brochure.paper import POINTS_PER_MM
+from brochure.print_colours import to_print_colours
 from brochure.read import default_styles_dir
 from brochure.resolver import Resolver, media_type
 from brochure.settings import Settings
@@ -31,6 +32,7 @@ from brochure.settings import Settings
 DEFAULT_PROFILE = Path("profiles") / "ghostscript-default-cmyk.icc"
 
 RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+OPAQUE_VARIANTS = ("pdf/x-1a", "pdf/x-3")  # no transparency at all
 
 
 def is_shop(settings: Settings) -> bool:
@@ -100,53 +102,10 @@ def _stable_document_id(pdf: pikepdf.Pdf) -> None:
     pdf.Root.Metadata.write(_RANDOM_DOCUMENT_ID.sub(f"xmp.did:{stable}".encode(), xmp))
 
 
-_RGB_OPERATORS = {"rg": "k", "RG": "K"}
-
-
-def _greys_to_black_ink(pdf: pikepdf.Pdf) -> int:
-    """Rewrite DeviceRGB greys (WeasyPrint draws crop marks and some strokes in RGB black) as
-    K-only CMYK, as a CMYK output intent wants; return how many other RGB colours remain."""
-    done: set[tuple[int, int]] = set()
-    left = 0
-
-    def convert(holder) -> None:
-        nonlocal left
-        instructions = []
-        changed = False
-        for operands, operator in pikepdf.parse_content_stream(holder):
-            name = str(operator)
-            if name in _RGB_OPERATORS and len(operands) == 3:
-                r, g, b = (float(v) for v in operands)
-                if r == g == b:
-                    operands = [0, 0, 0, round(1 - r, 4)]
-                    operator = pikepdf.Operator(_RGB_OPERATORS[name])
-                    changed = True
-                else:
-                    left += 1
-            instructions.append((operands, operator))
-        if changed:
-            data = pikepdf.unparse_content_stream(instructions)
-            if isinstance(holder, pikepdf.Page):
-                holder.obj.Contents = pikepdf.Stream(pdf, data)
-            else:
-                holder.write(data)
-
-    def forms(resources) -> None:
-        for xobject in (resources or {}).get("/XObject", {}).values():
-            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in done:
-                done.add(xobject.objgen)
-                convert(xobject)
-                forms(xobject.get("/Resources"))
-
-    for page in pdf.pages:
-        convert(page)
-        forms(page.obj.get("/Resources"))
-    return left
-
-
 def finish_pdf(data: bytes, settings: Settings) -> tuple[bytes, list[Diagnostic]]:
     """Set every BleedBox to the TrimBox plus the bleed (WeasyPrint stops at 10 points), print
-    greys in black ink only, and make the PDF/X metadata reproducible."""
+    greys in black ink only (and nothing translucent for X-1a and X-3), and make the PDF/X
+    metadata reproducible."""
     if not is_shop(settings):
         return data, []
     bleed = settings.bleed * POINTS_PER_MM
@@ -154,17 +113,23 @@ def finish_pdf(data: bytes, settings: Settings) -> tuple[bytes, list[Diagnostic]
         for page in pdf.pages:
             x0, y0, x1, y1 = (float(v) for v in page.TrimBox)
             page.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
-        rgb_left = _greys_to_black_ink(pdf)
+        left = to_print_colours(pdf, opaque=settings.pdf_x in OPAQUE_VARIANTS)
         _stable_document_id(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    variant = settings.pdf_x.removeprefix("pdf/").upper()
     found = []
-    if rgb_left:
+    if left.rgb:
         found.append(Diagnostic(
-            "warning", f"PDF/{settings.pdf_x.removeprefix('pdf/').upper()}: {rgb_left} RGB colours "
-                       "in the stylesheet are left for the print shop to convert",
+            "warning", f"PDF/{variant}: {left.rgb} RGB colours in the stylesheet are left for the "
+                       "print shop to convert",
             hint="give print colours in CMYK, e.g. color: device-cmyk(0 0.6 1 0)"))
+    if left.transparency:
+        found.append(Diagnostic(
+            "error", f"PDF/{variant} forbids transparency, and the stylesheet makes "
+                     f"{left.transparency} things translucent (opacity, rgba colours)",
+            hint="make them opaque, or choose 'pdf-x: x-4' in book.yaml"))
     return out.getvalue(), found
 
 
