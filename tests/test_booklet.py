@@ -183,3 +183,19 @@ def test_a_custom_trim_size_goes_on_a_sheet_of_exactly_two_pages():
     from brochure.impose import sheet_size
 
     assert sheet_size(300.0, 500.0) == (600.0, 500.0)
+
+
+def test_the_command_reports_the_padding_and_writes_only_the_booklet(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import EPOCH, FIXTURES, ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "brochure", "build", str(FIXTURES / "two-chapters"), "--out",
+         str(tmp_path), "--format", "booklet"],
+        cwd=ROOT, capture_output=True, text=True, env={"SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {tmp_path / 'two-chapters-booklet.pdf'} (8 pages on 2 sheets, " \
+           "2 blank pages added" in done.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["two-chapters-booklet.pdf"]
