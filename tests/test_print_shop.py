@@ -280,3 +280,12 @@ def test_pdf_x1a_refuses_translucent_styles(project, tmp_path, epoch_env):
         build_fixture(project, tmp_path / "out", styles_dir=styles)
     assert "PDF/X-1A forbids transparency" in str(caught.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_print_profile_that_is_not_an_icc_file_is_refused(project, tmp_path, epoch_env):
+    (project / "press.icc").write_bytes(b"not a profile" * 10)
+    (project / "book.yaml").write_text((project / "book.yaml").read_text()
+                                       + "print: shop\nprint-profile: press.icc\n")
+    with pytest.raises(BrochureError) as caught:
+        build_fixture(project, tmp_path / "out", formats=("pdf",))
+    assert "is not an ICC profile" in str(caught.value)

@@ -24,7 +24,7 @@ from brochure.model import Book
 from brochure.paper import POINTS_PER_MM
 from brochure.print_colours import to_print_colours
 from brochure.read import default_styles_dir
-from brochure.resolver import Resolver, media_type
+from brochure.resolver import Resolver
 from brochure.settings import Settings
 
 # Ghostscript's default CMYK output profile (styles/profiles/README.md says where it comes
@@ -51,7 +51,9 @@ def load_profile(book: Book) -> tuple[bytes, Path]:
         real = default_styles_dir() / DEFAULT_PROFILE
         location = Location(real)
     data = real.read_bytes()
-    media_type(real, data, location)
+    if data[36:40] != b"acsp":  # an ICC profile's signature
+        raise error(f"'{real}' is not an ICC profile", location,
+                    "use the .icc file of your print shop's CMYK profile")
     if data[16:20] != b"CMYK":
         raise error(f"'{real}' is not a CMYK profile", location,
                     "use the CMYK output profile your print shop gives (e.g. FOGRA39, GRACoL)")
