@@ -237,3 +237,10 @@ def test_long_words_and_urls_wrap_inside_the_margins(project, tmp_path, epoch_en
                 assert char["x0"] > 0 and char["x1"] < page.width - 30, (page.page_number, char["text"])
         text = "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
     assert "a-very-long-path-segment/end" in text
+
+
+def test_printed_contents_are_not_a_pdf_bookmark(manifesto):
+    with pikepdf.open(manifesto.pdf) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert "Contents" not in titles
+    assert titles[1] == "Preface" and titles[-1] == "Notes"
