@@ -14,6 +14,7 @@ from slugify import slugify
 from brochure.assemble import assemble_book
 from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
+from brochure.fonts import coverage_warnings
 from brochure.model import Rendering, Written
 from brochure.publish import publish
 from brochure.read import read_manuscript
@@ -71,6 +72,7 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
                                          settings=manuscript.settings.replace(**options.settings))
     book = assemble_book(manuscript, report)
     rendering: Rendering = render_book(book)
+    report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
     built = build_time(book.metadata)
 
     inputs = [s.path for s in manuscript.sources] + [a.source for a in book.assets]

@@ -16,7 +16,7 @@ from brochure.xhtml import EPUB_TYPE, XML_LANG, element
 
 TITLEPAGE_ID = "titlepage"
 NOTES_ID = "notes"
-BACKLINK_TEXT = "\u21a9"  # ↩
+BACKLINK_TEXT = "\u2191"  # ↑ (text fonts rarely have ↩, the usual web choice)
 
 
 def display_date(date: str, lang: str) -> str:

@@ -16,6 +16,7 @@ import zipfile
 from ebooklib import epub
 from lxml import etree
 
+from brochure.fonts import subset_fonts
 from brochure.i18n import strings
 from brochure.model import Book, Part, Rendering, TocEntry, Written
 from brochure.xhtml import XML_LANG, element, q, serialize
@@ -114,7 +115,10 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         properties = ["svg"] if b"<svg" in content else []
         items[part.id] = _Document(part.id, name, content, properties)
         package.add_item(items[part.id])
-    for index, asset in enumerate(book.assets, start=1):
+    # Fonts travel cut down to the characters of the book (and of the reader's own menus).
+    text = "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
+                    *words.values()])
+    for index, asset in enumerate(subset_fonts(book.assets, text), start=1):
         package.add_item(epub.EpubItem(uid=f"asset-{index}", file_name=asset.href,
                                        media_type=asset.media_type, content=asset.data))
 
