@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
@@ -19,6 +20,7 @@ from lxml import etree
 
 from brochure.diagnostics import Diagnostic, Location
 from brochure.model import Asset, Rendering, SourceText
+from brochure.parse import source_lines
 from brochure.typography import VERBATIM
 from brochure.xhtml import local_name, q
 
@@ -26,6 +28,7 @@ from brochure.xhtml import local_name, q
 # word, punctuation of its own pages.
 READER_CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u202f\u2010\u2011\u2026"
 _INVISIBLE = {"\n", "\t", "\r", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+_CODE_SPAN = re.compile(r"(`+).+?\1")
 _FLAVORS = {b"wOF2": "woff2", b"wOFF": "woff"}
 
 
@@ -82,7 +85,8 @@ def coverage_warnings(rendering: Rendering, sources: Sequence[SourceText]) -> li
     warnings = []
     unplaced = set(missing)
     for source in sources:
-        for number, line in enumerate(source.text.split("\n"), start=source.first_line):
+        for number, line in source_lines(source):  # code is drawn by another font
+            line = _CODE_SPAN.sub("", line)
             found = [ch for ch in missing if ch in line]
             if found:
                 unplaced -= set(found)
