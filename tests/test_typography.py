@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from brochure.assemble import assemble_book
-from brochure.diagnostics import Report
+from brochure.diagnostics import BrochureError, Report
 from brochure.read import read_manuscript
 from brochure.typography import RULES, rules_for
 from brochure.xhtml import XHTML_NS
@@ -144,3 +144,20 @@ def test_every_language_has_two_pairs_of_quotes():
     for lang, rules in RULES.items():
         assert len(rules.quotes) == 2, lang
         assert all(len(mark) == 1 for pair in rules.quotes for mark in pair), lang
+
+
+def test_a_book_can_choose_other_rules_or_none(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    book = assemble(tmp_path / "a", "fr-CH", '"Salut" : toi', extra="typography: de\n")
+    assert "".join(book.chapters[0].body.itertext()) == "„Salut“ : toi"
+    book = assemble(tmp_path / "b", "fr", '"Salut" : toi', extra="typography: none\n")
+    assert "".join(book.chapters[0].body.itertext()) == '"Salut" : toi'
+
+
+def test_an_unknown_typography_setting_is_an_error_at_its_line(tmp_path):
+    with pytest.raises(BrochureError) as caught:
+        assemble(tmp_path, "fr", "x", extra="typography: klingon\n")
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'book.yaml'}:3: error: 'typography' must be one of ")
+    assert "auto, none, en, fr, de" in message and "'klingon'" in message

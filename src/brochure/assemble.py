@@ -44,9 +44,9 @@ def _chapter_title(headings: list[Heading], book_title: str, single: bool, fallb
     return headings[0].text if headings else fallback
 
 
-def _typeset_metadata(meta: Metadata) -> Metadata:
+def _typeset_metadata(meta: Metadata, lang: str) -> Metadata:
     """The metadata a reader sees (title page, ebook library) with the text's typography."""
-    changes = {name: typeset_text(getattr(meta, name), meta.lang)
+    changes = {name: typeset_text(getattr(meta, name), lang)
                for name in ("title", "subtitle", "description") if getattr(meta, name)}
     return dataclasses.replace(meta, **changes)
 
@@ -60,13 +60,16 @@ def assemble_book(manuscript: Manuscript, report: Report) -> Book:
     notes = number_notes(parsed, chapter_ids)
     # Typography once, on the model both formats are written from (and before headings are
     # named, so the table of contents reads the same characters as the text).
-    lang = manuscript.metadata.lang
-    for chapter in parsed:
-        typeset(chapter.body, lang)
-    for note in notes:
-        for block in note.blocks:
-            typeset(block, lang)
-    metadata = _typeset_metadata(manuscript.metadata)
+    metadata = manuscript.metadata
+    chosen = manuscript.settings.typography
+    if chosen != "none":
+        lang = metadata.lang if chosen == "auto" else chosen
+        for chapter in parsed:
+            typeset(chapter.body, lang)
+        for note in notes:
+            for block in note.blocks:
+                typeset(block, lang)
+        metadata = _typeset_metadata(metadata, lang)
     used_ids = set(chapter_ids)
     chapters = []
     for chapter_id, chapter in zip(chapter_ids, parsed, strict=True):
