@@ -16,6 +16,7 @@ The rules of each language are data: add a row to ``RULES``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ CLOSING_PUNCTUATION = ".,;:!?)]}\u2026\u00bb\u201d\u2019"
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»]*[^\s<>\"«».,;:!?)]"
                   r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _TIME = re.compile(r"\d:\d")
+_INTERESTING = re.compile("[\"'\u00ab\u00bb.;:!?-]")
 
 
 def _is_word(ch: str) -> bool:
@@ -160,7 +162,8 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
             set_space_before(i, rules.space_inside_quotes)
 
     i = 0
-    while i < n:
+    while (found := _INTERESTING.search(text, i)) is not None:  # skip the plain letters
+        i = found.start()
         ch = text[i]
         if i in protected:
             i += 1
@@ -221,9 +224,8 @@ def _closing_singles(text: str) -> tuple[set[int], set[int]]:
     """
     openers, closers = set(), set()
     candidates: list[int] = []
-    for i, ch in enumerate(text):
-        if ch != "'":
-            continue
+    for found in re.finditer("'", text):
+        i = found.start()
         prev = text[i - 1] if i else ""
         nxt = text[i + 1] if i + 1 < len(text) else ""
         can_open = (not prev or prev in SPACES or prev in OPENERS or prev in "\"") and _is_word(nxt)
@@ -328,11 +330,17 @@ def typeset_text(text: str, lang: str) -> str:
 
 
 def _write_back(slots: list[_Slot], text: str, changes: dict[int, str]) -> None:
+    positions = sorted(changes)
     for slot in slots:
         value = getattr(slot.node, slot.attribute)
         end = slot.start + len(value)
-        new = "".join(changes.get(i, text[i]) for i in range(slot.start, end))
-        setattr(slot.node, slot.attribute, new)
+        pieces, last = [], slot.start
+        for i in positions[bisect.bisect_left(positions, slot.start):
+                           bisect.bisect_left(positions, end)]:
+            pieces += [text[last:i], changes[i]]
+            last = i + 1
+        if last != slot.start:
+            setattr(slot.node, slot.attribute, "".join(pieces) + text[last:end])
 
 
 def _raise_ordinals(slot: _Slot, rules: Rules) -> None:
