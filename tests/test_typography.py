@@ -64,6 +64,9 @@ FRENCH = [
     ("Au XXIe siècle, le 1er, la 1re, le 2e, le 3ème. De, Ce.",
      "Au XXI<sup>e</sup> siècle, le 1<sup>er</sup>, la 1<sup>re</sup>, le 2<sup>e</sup>, "
      "le 3<sup>e</sup>. De, Ce."),
+    # read across inline elements
+    ("Le *XXIe* siècle, la **1re** fois",
+     "Le <em>XXI<sup>e</sup></em> siècle, la <strong>1<sup>re</sup></strong> fois"),
     # already raised by the author: left as it is
     ("Le XXI<sup>e</sup> siècle", "Le XXI<sup>e</sup> siècle"),
 ]

@@ -312,15 +312,20 @@ def typeset(root: etree._Element, lang: str) -> None:
     element that has one, is set by the rules of that language.
     """
     for slots, text in list(_runs(root)):
-        first = slots[0]
-        owner = first.node if first.attribute == "text" else first.node.getparent()
-        rules = rules_for(_language(owner, lang))
-        changes = decide(text, rules)
+        changes = decide(text, _rules_of(slots, lang))
         if changes:
             _write_back(slots, text, changes)
+    # Ordinals second, on the text as it now is (raising them adds elements).
+    for slots, text in list(_runs(root)):
+        rules = _rules_of(slots, lang)
         if rules.ordinals is not None:
-            for slot in slots:
-                _raise_ordinals(slot, rules)
+            _raise_ordinals(slots, text, rules)
+
+
+def _rules_of(slots: list[_Slot], lang: str) -> Rules:
+    first = slots[0]
+    owner = first.node if first.attribute == "text" else first.node.getparent()
+    return rules_for(_language(owner, lang))
 
 
 def typeset_text(text: str, lang: str) -> str:
@@ -343,26 +348,31 @@ def _write_back(slots: list[_Slot], text: str, changes: dict[int, str]) -> None:
             setattr(slot.node, slot.attribute, "".join(pieces) + text[last:end])
 
 
-def _raise_ordinals(slot: _Slot, rules: Rules) -> None:
-    """Split 'XXIe siècle' into 'XXI' + <sup>e</sup> + ' siècle' where the slot's text is."""
+def _raise_ordinals(slots: list[_Slot], text: str, rules: Rules) -> None:
+    """Split 'XXIe siècle' into 'XXI' + <sup>e</sup> + ' siècle' in the text nodes of a run.
+
+    The run is read whole ('<em>XXIe</em> siècle' is a century too); a suffix is raised
+    where it lies within one text node outside a <sup> or <sub>.
+    """
     assert rules.ordinals is not None
-    value = getattr(slot.node, slot.attribute)
-    if not value:
-        return
-    matches = list(rules.ordinals.finditer(value))
-    if not matches:
-        return
-    if slot.attribute == "text":
-        parent, index = slot.node, 0
-    else:
-        parent, index = slot.node.getparent(), slot.node.getparent().index(slot.node) + 1
-    if parent is None or local_name(parent) in ("sup", "sub"):
-        return
-    setattr(slot.node, slot.attribute, value[:matches[0].start(2)])
-    for position, match in enumerate(matches):
-        suffix = rules.ordinal_suffixes.get(match.group(2), match.group(2))
+    for match in reversed(list(rules.ordinals.finditer(text))):
+        start, end = match.span(2)
+        slot = next((s for s in reversed(slots) if s.start <= start), None)
+        if slot is None:
+            continue
+        value = getattr(slot.node, slot.attribute)
+        local_start, local_end = start - slot.start, end - slot.start
+        if local_end > len(value):
+            continue
+        if slot.attribute == "text":
+            parent, index = slot.node, 0
+        else:
+            parent = slot.node.getparent()
+            index = parent.index(slot.node) + 1 if parent is not None else 0
+        if parent is None or local_name(parent) in ("sup", "sub"):
+            continue
         sup = etree.Element(q("sup"))
-        sup.text = suffix
-        following = matches[position + 1].start(2) if position + 1 < len(matches) else len(value)
-        sup.tail = value[match.end(2):following]
-        parent.insert(index + position, sup)
+        sup.text = rules.ordinal_suffixes.get(match.group(2), match.group(2))
+        sup.tail = value[local_end:] or None
+        setattr(slot.node, slot.attribute, value[:local_start])
+        parent.insert(index, sup)
