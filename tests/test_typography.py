@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from brochure.assemble import assemble_book
 from brochure.diagnostics import BrochureError, Report
 from brochure.read import read_manuscript
-from brochure.typography import RULES, rules_for
+from brochure.typography import RULES, rules_for, typeset_text
 from brochure.xhtml import XHTML_NS
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -164,3 +166,14 @@ def test_an_unknown_typography_setting_is_an_error_at_its_line(tmp_path):
     message = str(caught.value)
     assert message.startswith(f"{tmp_path / 'book.yaml'}:3: error: 'typography' must be one of ")
     assert "auto, none, en, fr, de" in message and "'klingon'" in message
+
+
+TEXT = st.text(alphabet="ab1 \u00a0\u202f\"'.,;:!?-«»()\n", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, lang=st.sampled_from(["fr", "en", "de", "pl"]))
+def test_typography_keeps_the_words_and_is_idempotent(text, lang):
+    once = typeset_text(text, lang)
+    assert [ch for ch in once if ch.isalnum()] == [ch for ch in text if ch.isalnum()]
+    assert typeset_text(once, lang) == once

@@ -125,7 +125,8 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
         while j > 0 and text[j - 1] in SPACES and text[j - 1] != "\n":
             j -= 1
         if j == i:
-            out[i] = space + out.get(i, text[i])
+            if (out.get(i - 1) or "x")[-1] not in SPACES:  # unless one was just added («»)
+                out[i] = space + out.get(i, text[i])
             return
         out[j] = space
         for k in range(j + 1, i):
@@ -204,11 +205,15 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
         elif ch == "-" and prev == " " and nxt == " " and i >= 2 and text[i - 2] not in SPACES:
             out[i] = rules.spaced_hyphen
         elif ch in rules.space_before and prev:
+            k = i - 1  # the character before the spaces typed, if any, as already decided
+            while k >= 0 and text[k] in SPACES and text[k] != "\n":
+                k -= 1
+            base = (out.get(k) or text[k])[-1] if k >= 0 else "\n"
             if ch == ":" and _TIME.match(text, i - 1):
                 pass  # 10:30, 1:2
-            elif prev in "!?" and ch in "!?":
+            elif ch in "!?" and base in "!?" and k == i - 1:
                 pass  # ?! keeps one space, before the first mark
-            elif _is_word(prev) or prev in SPACES or prev in CLOSING_PUNCTUATION:
+            elif _is_word(base) or base in CLOSING_PUNCTUATION:
                 set_space_before(i, rules.space_before[ch])
         i += 1
     return out
