@@ -69,6 +69,10 @@ FRENCH = [
     # read across inline elements
     ("Le *XXIe* siècle, la **1re** fois",
      "Le <em>XXI<sup>e</sup></em> siècle, la <strong>1<sup>re</sup></strong> fois"),
+    # digit groups and percentages stay on one line
+    ("500 000 clients, 1 200 000 euros, 50 % et 12%, en 2007 100 000",
+     f"500{NNBSP}000 clients, 1{NNBSP}200{NNBSP}000 euros, 50{NNBSP}% et 12{NNBSP}%, "
+     f"en 2007 100{NNBSP}000"),
     # already raised by the author: left as it is
     ("Le XXI<sup>e</sup> siècle", "Le XXI<sup>e</sup> siècle"),
 ]

@@ -43,6 +43,7 @@ class Rules:
     spaced_hyphen: str = EN_DASH  # what " - " between words becomes
     ordinals: re.Pattern[str] | None = None  # group 1 the number, group 2 the suffix to raise
     ordinal_suffixes: dict[str, str] = field(default_factory=dict)  # spelling -> proper suffix
+    digit_group_space: str = ""  # the space of 500 000, kept on one line
 
 
 # French ordinals: 1er, 1re, 2e, 2d, 2nde, XXIe siècle (a Roman numeral only before a word that
@@ -59,8 +60,9 @@ RULES: dict[str, Rules] = {
     "fr": Rules(
         quotes=(("\u00ab", "\u00bb"), ("\u201c", "\u201d")),
         space_inside_quotes=NNBSP,
-        space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NBSP},
+        space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NBSP, "%": NNBSP},
         ordinals=_FRENCH_ORDINALS,
+        digit_group_space=NNBSP,
         ordinal_suffixes={"ème": "e", "eme": "e", "èmes": "es", "emes": "es"},
     ),
     "de": Rules(quotes=(("\u201e", "\u201c"), ("\u201a", "\u2018"))),
@@ -94,7 +96,8 @@ CLOSING_PUNCTUATION = ".,;:!?)]}\u2026\u00bb\u201d\u2019"
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»]*[^\s<>\"«».,;:!?)]"
                   r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _TIME = re.compile(r"\d:\d")
-_INTERESTING = re.compile("[\"'\u00ab\u00bb.;:!?-]")
+_INTERESTING = re.compile("[\"'\u00ab\u00bb.;:!?%-]")
+_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
 
 
 def _is_word(ch: str) -> bool:
@@ -142,6 +145,12 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
         out[i + 1] = space
         for k in range(i + 2, j):
             out[k] = ""
+
+    if rules.digit_group_space:
+        for match in _DIGIT_GROUPS.finditer(text):
+            for k in range(match.start(), match.end()):
+                if text[k] in SPACES and k not in protected:
+                    out[k] = rules.digit_group_space
 
     closing_singles = _closing_singles(text)
     stack: list[tuple[str, int]] = []  # ('"' or "'", level) of each quotation open
