@@ -166,3 +166,20 @@ def test_seed_has_no_coverage_warning(seed):
 def test_css_declares_each_shipped_style(path):
     css = (ROOT / "styles" / "brochure.css").read_text()
     assert f'url("fonts/{path.name}")' in css
+
+
+def test_no_heading_ends_a_pdf_page(seed):
+    """Headings are kept with what follows them: none is the last line of a page."""
+    epub = Epub.open(seed.epub)
+    headings = [" ".join("".join(h.itertext()).split())
+                for _, h in epub.find("//h:section[@epub:type='chapter']//h:h2 | "
+                                      "//h:section[@epub:type='chapter']//h:h3")]
+    assert len(headings) >= 4
+    with pdfplumber.open(seed.pdf) as pdf:
+        pages = [[" ".join(line.split()) for line in (page.extract_text() or "").splitlines()]
+                 for page in pdf.pages]
+    for heading in headings:
+        found = [(n, lines.index(heading)) for n, lines in enumerate(pages) if heading in lines]
+        assert found, heading
+        for n, index in found:
+            assert index < len(pages[n]) - 2, (heading, n)  # the page number is the last line
