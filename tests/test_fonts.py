@@ -183,3 +183,10 @@ def test_no_heading_ends_a_pdf_page(seed):
         assert found, heading
         for n, index in found:
             assert index < len(pages[n]) - 2, (heading, n)  # the page number is the last line
+
+
+def test_epub_asks_apple_books_to_use_its_fonts(seed):
+    opf = Epub.open(seed.epub).opf
+    assert "ibooks: http://vocabulary.itunes.apple.com/" in opf.get("prefix")
+    [meta] = opf.iterfind(".//opf:meta[@property='ibooks:specified-fonts']", NS)
+    assert meta.text == "true"
