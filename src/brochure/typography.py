@@ -152,7 +152,7 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
                 if text[k] in SPACES and k not in protected:
                     out[k] = rules.digit_group_space
 
-    closing_singles = _closing_singles(text)
+    quote_opens, quote_closes = _single_quotes(text)
     stack: list[tuple[str, int]] = []  # ('"' or "'", level) of each quotation open
 
     def open_quote(i: int, kind: str) -> None:
@@ -189,9 +189,9 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
             else:
                 close_quote(i, '"')
         elif ch == "'":
-            if i in closing_singles[0]:
+            if i in quote_opens:
                 open_quote(i, "'")
-            elif i in closing_singles[1] and any(kind == "'" for kind, _ in stack):
+            elif i in quote_closes and any(kind == "'" for kind, _ in stack):
                 close_quote(i, "'")
             else:
                 out[i] = APOSTROPHE
@@ -228,13 +228,12 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
     return out
 
 
-def _closing_singles(text: str) -> tuple[set[int], set[int]]:
+def _single_quotes(text: str) -> tuple[set[int], set[int]]:
     """Indices of straight single quotes that open and that close a quotation.
 
     A quote that could open (after a space, before a letter) opens only when a quote that
     could close it (after a letter, not before one) follows in the same run; otherwise it is
-    an apostrophe ('tis, rock 'n' roll is left to the apostrophe), like every quote inside a
-    word (l'homme).
+    an apostrophe ('tis, '80s), like every quote inside a word (l'homme).
     """
     openers, closers = set(), set()
     candidates: list[int] = []
