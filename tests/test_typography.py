@@ -107,6 +107,11 @@ def test_german(tmp_path, source, expected):
     assert para(tmp_path, "de", source) == expected
 
 
+def test_a_region_with_its_own_row_uses_it(tmp_path):
+    assert para(tmp_path, "de-CH", "\"Er sagte 'ja'\"") == "«Er sagte ‹ja›»"
+    assert rules_for("fr-CA") == RULES["fr"]
+
+
 def test_unknown_language_gets_curly_quotes(tmp_path):
     assert para(tmp_path, "sw", "\"Habari\" 'yako'") == "“Habari” ‘yako’"
     assert rules_for("sw") == RULES["en"]

@@ -66,6 +66,7 @@ RULES: dict[str, Rules] = {
         ordinal_suffixes={"ème": "e", "eme": "e", "èmes": "es", "emes": "es"},
     ),
     "de": Rules(quotes=(("\u201e", "\u201c"), ("\u201a", "\u2018"))),
+    "de-CH": Rules(quotes=(("\u00ab", "\u00bb"), ("\u2039", "\u203a"))),
     "es": Rules(quotes=(("\u00ab", "\u00bb"), ("\u201c", "\u201d"))),
     "it": Rules(quotes=(("\u00ab", "\u00bb"), ("\u201c", "\u201d"))),
     "pt": Rules(quotes=(("\u00ab", "\u00bb"), ("\u201c", "\u201d"))),
@@ -77,8 +78,10 @@ DEFAULT = RULES["en"]
 
 
 def rules_for(lang: str) -> Rules:
-    """The rules of a language tag ('fr-CA' -> French); English-style quotes when unknown."""
-    return RULES.get(lang.split("-")[0].lower(), DEFAULT)
+    """The rules of a language tag: its own row (de-CH), else its language's ('fr-CA' -> fr),
+    else English-style quotes."""
+    by_tag = {tag.lower(): rules for tag, rules in RULES.items()}
+    return by_tag.get(lang.lower()) or by_tag.get(lang.split("-")[0].lower(), DEFAULT)
 
 
 # Elements whose content is never typeset: code and what stands for it.
