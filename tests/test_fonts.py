@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pdfplumber
@@ -190,3 +191,21 @@ def test_epub_asks_apple_books_to_use_its_fonts(seed):
     assert "ibooks: http://vocabulary.itunes.apple.com/" in opf.get("prefix")
     [meta] = opf.iterfind(".//opf:meta[@property='ibooks:specified-fonts']", NS)
     assert meta.text == "true"
+
+
+def test_pdf_takes_the_fonts_from_the_styles_folder_not_the_system(tmp_path):
+    """Under a family name no system has, the text is still set: in the book's font files.
+
+    (WeasyPrint names a font embedded from an @font-face rule after the rule's family.)
+    """
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    css = styles / "brochure.css"
+    css.write_text(css.read_text().replace('"Charis SIL"', '"Brochure Test Face"'))
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "book.yaml").write_text("title: T\nlang: fr\n")
+    (tmp_path / "book" / "one.md").write_text('Un "mot", *un autre* et **un dernier**.\n')
+    result = build(BuildOptions(manuscript=tmp_path / "book", out_dir=tmp_path / "out",
+                                styles_dir=styles, formats=("pdf",)), Report())
+    names = {name.split("+")[-1] for name, _ in pdf_fonts(result.outputs["pdf"])}
+    assert names == {"Brochure-Test-Face", "Brochure-Test-Face-Italic", "Brochure-Test-Face-Bold"}
