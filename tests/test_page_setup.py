@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 
 import pdfplumber
 import pikepdf
@@ -31,6 +32,18 @@ def band(page, top: float, bottom: float, left: float = 0, right: float | None =
     return " ".join((page.crop((left, top, right, bottom)).extract_text() or "").split())
 
 
+def line_start(chars) -> float | None:
+    """Where most lines of a page begin (list numbers may hang a little into the margin)."""
+    starts: dict[float, float] = {}
+    for char in chars:
+        top = round(char["top"])
+        starts[top] = min(starts.get(top, char["x0"]), char["x0"])
+    if not starts:
+        return None
+    counts = Counter(round(x, 1) for x in starts.values())
+    return counts.most_common(1)[0][0]
+
+
 @pytest.fixture(scope="module")
 def pages(manifesto):
     """(index, head, foot-left, foot-right, whole text, body chars) of every page."""
@@ -47,7 +60,7 @@ def pages(manifesto):
                 "foot_left": band(page, height - FOOT_BAND, height, 0, width / 2),
                 "foot_right": band(page, height - FOOT_BAND, height, width / 2),
                 "text": " ".join((page.extract_text() or "").split()),
-                "body_x0": min((c["x0"] for c in body), default=None),
+                "body_x0": line_start(body),
                 "body_x1": max((c["x1"] for c in body), default=None),
             })
     return rows
@@ -117,7 +130,7 @@ def test_running_heads_book_title_left_chapter_title_right_none_on_openings(page
             current = openings[index]
             # No running head above the chapter's own heading.
             assert page["head"] == "", index
-            assert page["text"].startswith(current.split(":")[0])
+            assert current.split(":")[0] in page["text"][:12]  # (a note number may come first)
             continue
         if not page["text"]:
             assert page["head"] == ""

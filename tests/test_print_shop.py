@@ -272,9 +272,9 @@ def test_pdf_x1a_has_nothing_translucent_and_keeps_its_crop_marks(shop_x1a):
 
 def test_pdf_x1a_refuses_translucent_styles(project, tmp_path, epoch_env):
     styles = tmp_path / "styles"
-    styles.mkdir()
-    css = (ROOT / "styles/brochure.css").read_text() + "\nh1 { opacity: 0.5; }\n"
-    (styles / "brochure.css").write_text(css)
+    shutil.copytree(ROOT / "styles", styles)
+    with (styles / "brochure.css").open("a") as css:
+        css.write("\nh1 { opacity: 0.5; }\n")
     (project / "book.yaml").write_text((project / "book.yaml").read_text() + "print: shop\npdf-x: x-1a\n")
     with pytest.raises(BrochureError) as caught:
         build_fixture(project, tmp_path / "out", styles_dir=styles)

@@ -13,6 +13,7 @@ from slugify import slugify
 from brochure.assemble import assemble_book
 from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
+from brochure.fonts import coverage_warnings
 from brochure.impose import impose_booklet
 from brochure.model import Rendering, Written
 from brochure.page_setup import with_page_setup
@@ -86,6 +87,7 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
         book = assemble_book(manuscript, report)
     with watch.stage("render"):
         rendering: Rendering = render_book(book)
+        report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
     built = build_time(book.metadata)
 
     inputs = [s.path for s in manuscript.sources] + [a.source for a in book.assets]

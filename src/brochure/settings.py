@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from brochure.diagnostics import error
 from brochure.paper import DEFAULT_TRIM, TrimSize, length_parser, parse_trim
+from brochure.typography import RULES
+
+TYPOGRAPHY_LANGUAGES = tuple(RULES)
 
 if TYPE_CHECKING:
     from brochure.metadata import YamlDocument
@@ -24,6 +27,7 @@ class Settings:
     """Layout choices; every field has a default that needs no setting."""
 
     # (Fields are added by the features that use them; see FIELDS.)
+    typography: str = "auto"  # whose typographic rules: the book's lang, 'none', or a language
 
     # Print: page setup, the print-shop PDF and the booklet (page_setup.py, print_shop.py, impose.py)
     trim: TrimSize = DEFAULT_TRIM
@@ -91,6 +95,7 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
+    Field("typography", "typography", choice("auto", "none", *TYPOGRAPHY_LANGUAGES)),
     Field("trim", "trim", parse_trim),
     Field("print", "print_mode", choice("office", "shop")),
     Field("bleed", "bleed", length_parser(10)),
