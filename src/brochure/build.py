@@ -10,6 +10,7 @@ from typing import Any
 
 from slugify import slugify
 
+from brochure import cache
 from brochure.assemble import assemble_book
 from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
@@ -19,12 +20,19 @@ from brochure.model import Rendering, Written
 from brochure.page_setup import with_page_setup
 from brochure.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.publish import publish
-from brochure.read import read_manuscript
+from brochure.read import project_folders, read_manuscript
 from brochure.render import render_book
 from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
-from brochure.write_pdf import write_pdf
+
+
+def write_pdf(rendering: Rendering, built) -> Written:
+    """WeasyPrint is imported only when a PDF is made: a build that reuses its outputs starts fast."""
+    from brochure.write_pdf import write_pdf as render_pdf
+
+    return render_pdf(rendering, built)
+
 
 WRITERS: dict[str, Callable[..., Written]] = {"epub": write_epub, "pdf": write_pdf}
 # Formats made from another format's output: format -> the format it is made from.
@@ -42,6 +50,7 @@ class BuildOptions:
     styles_dir: Path | None = None
     check: bool = False  # run EPUBCheck before publishing; its errors fail the build
     settings: dict[str, Any] = field(default_factory=dict)  # command-line overrides of book.yaml
+    cache: bool = True  # reuse the outputs of an identical previous build (see cache.py)
 
 
 @dataclass
@@ -54,6 +63,7 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     details: dict[str, list[str]] = field(default_factory=dict)  # per format, for the report
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
+    reused: bool = False  # nothing changed since the previous build: its outputs were kept
 
 
 def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[str, Path]:
@@ -71,6 +81,38 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()
+    if not options.cache:
+        return _build(options, report)
+    watch = Stopwatch()
+    with watch.stage("cache"):
+        key = _cache_key(options)
+        reused = cache.lookup(options.out_dir, key) if key else None
+    if reused:
+        report.diagnostics.extend(reused.diagnostics)
+        return BuildResult(reused.outputs, reused.sizes, reused.pages, reused.notes, watch.total,
+                           report.diagnostics, reused.details, watch, reused=True)
+    cache.forget(options.out_dir)
+    result = _build(options, report)
+    # Recorded only if no input changed while the build ran.
+    if key and _cache_key(options) == key:
+        cache.store(options.out_dir, key, {fmt: (path, path.read_bytes())
+                                           for fmt, path in result.outputs.items()},
+                    result.pages, result.notes, result.diagnostics, result.details)
+    return result
+
+
+def _cache_key(options: BuildOptions) -> str | None:
+    if not options.manuscript.exists():
+        return None
+    folders = list(project_folders(options.manuscript, options.styles_dir))
+    described = {"manuscript": options.manuscript.resolve(), "out": options.out_dir.resolve(),
+                 "formats": options.formats, "check": options.check,
+                 "styles": options.styles_dir and options.styles_dir.resolve(),
+                 "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
+    return cache.build_key(folders, options.out_dir, described)
+
+
+def _build(options: BuildOptions, report: Report) -> BuildResult:
     watch = Stopwatch()
     with watch.stage("read"):
         manuscript = read_manuscript(options.manuscript, report, options.styles_dir)

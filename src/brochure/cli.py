@@ -42,9 +42,12 @@ def main() -> None:
               help="Folder of stylesheets. Default: styles/ beside the manuscript, "
                    "else brochure's own.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Build even if nothing changed since the previous build into DIR.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], trim: str | None,
-                  print_mode: str | None, styles_dir: Path | None, check: bool, debug: bool) -> None:
+                  print_mode: str | None, styles_dir: Path | None, check: bool, no_cache: bool,
+                  debug: bool) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     report = Report()
     overrides = {"print_mode": print_mode}
@@ -54,7 +57,8 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--trim") from None
     options = BuildOptions(manuscript, out_dir, formats, styles_dir, check,
-                           {k: v for k, v in overrides.items() if v is not None})
+                           {k: v for k, v in overrides.items() if v is not None},
+                           cache=not no_cache)
     try:
         result = build(options, report)
     except BrochureError as exc:
@@ -79,5 +83,10 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
         details = [*result.details.get(fmt, ()), f"{result.sizes[fmt] / 1024:.0f} KiB", notes]
         if fmt == "pdf" and result.pages is not None:
             details.insert(0, f"{result.pages} page{'s' if result.pages != 1 else ''}")
-        click.echo(f"wrote {path} ({', '.join(details)})")
-    click.echo(f"built in {result.seconds:.1f} s")
+        verb = "kept" if result.reused else "wrote"
+        click.echo(f"{verb} {path} ({', '.join(details)})")
+    if result.reused:
+        click.echo(f"nothing changed since the previous build: its outputs were verified and "
+                   f"kept ({result.seconds:.2f} s; --no-cache builds anyway)")
+    else:
+        click.echo(f"built in {result.seconds:.1f} s")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pikepdf
 from PIL import Image
-from weasyprint.css import ColorProfile
 
 from brochure.diagnostics import Diagnostic, Location, error
 from brochure.model import Book
@@ -67,6 +66,8 @@ def render_options(book: Book) -> dict:
     if not is_shop(book.settings):
         return {}
     data, path = load_profile(book)
+    from weasyprint.css import ColorProfile  # here: a build that reuses its outputs starts fast
+
     profile = ColorProfile(io.BytesIO(data), path.name, "relative-colorimetric",
                            [["cyan"], ["magenta"], ["yellow"], ["black"]])
     return {"pdf_variant": book.settings.pdf_x, "color_profiles": {"device-cmyk": profile}}

@@ -128,22 +128,27 @@ def _urls(nodes) -> list[tuple[str, int]]:
     return found
 
 
+def project_folders(path: Path, styles_dir: Path | None = None) -> tuple[Path, Path]:
+    """The two folders a build may read from: the manuscript's and the stylesheets'."""
+    folder = path if path.is_dir() else path.parent
+    if styles_dir is None:
+        project_styles = folder.parent / "styles" if path.is_dir() else folder / "styles"
+        styles_dir = project_styles if project_styles.is_dir() else default_styles_dir()
+    return folder, styles_dir
+
+
 def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) -> Manuscript:
     """Find the metadata, the chapter texts in reading order and the stylesheets."""
     if not path.exists():
         raise error(f"'{path}' does not exist", hint="give a manuscript folder or a .md file")
+    folder, styles_dir = project_folders(path, styles_dir)
     if path.is_dir():
-        folder = path
         metadata_path = path / METADATA_FILE
         if not metadata_path.is_file():
             raise error(f"no {METADATA_FILE} in '{path}'", Location(path),
                         f"create {METADATA_FILE} with at least 'title:' and 'lang:'")
     else:
-        folder = path.parent
         metadata_path = path
-    if styles_dir is None:
-        project_styles = folder.parent / "styles" if path.is_dir() else folder / "styles"
-        styles_dir = project_styles if project_styles.is_dir() else default_styles_dir()
     resolver = Resolver.for_roots(folder, styles_dir)
 
     text = decode_text(resolver.read(metadata_path), metadata_path)

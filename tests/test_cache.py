@@ -1,0 +1,124 @@
+"""Incremental builds: an unchanged manuscript reuses its outputs; any change builds anew, and
+what it builds equals a clean build of the changed manuscript."""
+
+from __future__ import annotations
+
+import shutil
+
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, build_fixture
+
+from brochure.cli import main
+
+
+@pytest.fixture
+def styled(project, epoch_env):
+    """The two-chapter fixture with its own copy of the stylesheets beside it."""
+    shutil.copytree(ROOT / "styles", project.parent / "styles")
+    return project
+
+
+def clean_build(manuscript, out, **options):
+    return build_fixture(manuscript, out, cache=False, **options)
+
+
+def outputs(built) -> dict[str, bytes]:
+    return {fmt: path.read_bytes() for fmt, path in built.result.outputs.items()}
+
+
+def test_unchanged_manuscript_reuses_verified_outputs(styled, tmp_path):
+    out = tmp_path / "out"
+    first = build_fixture(styled, out, formats=("epub",))
+    assert not first.result.reused
+    second = build_fixture(styled, out, formats=("epub",))
+    assert second.result.reused
+    assert outputs(second) == outputs(first)
+    assert second.result.notes == first.result.notes
+
+
+def test_the_command_says_what_it_kept(styled, tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(main, ["build", str(styled), "--out", str(out), "--format", "epub"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(main, ["build", str(styled), "--out", str(out), "--format", "epub"])
+    assert again.exit_code == 0, again.output
+    assert "kept" in again.output and "nothing changed since the previous build" in again.output
+    forced = runner.invoke(main, ["build", str(styled), "--out", str(out), "--format", "epub",
+                                  "--no-cache"])
+    assert "wrote" in forced.output and "kept" not in forced.output
+
+
+def test_a_damaged_or_missing_output_is_built_again(styled, tmp_path):
+    out = tmp_path / "out"
+    first = build_fixture(styled, out, formats=("epub",))
+    good = first.epub.read_bytes()
+    first.epub.write_bytes(good[:-10])
+    again = build_fixture(styled, out, formats=("epub",))
+    assert not again.result.reused and again.epub.read_bytes() == good
+    again.epub.unlink()
+    third = build_fixture(styled, out, formats=("epub",))
+    assert not third.result.reused and third.epub.read_bytes() == good
+
+
+def test_an_edited_chapter_builds_what_a_clean_build_makes(styled, tmp_path):
+    out = tmp_path / "out"
+    before = outputs(build_fixture(styled, out))
+    chapter = styled / "two.md"
+    chapter.write_text(chapter.read_text() + "\nA sentence added later.\n")
+    after = build_fixture(styled, out)
+    assert not after.result.reused
+    assert outputs(after)["epub"] != before["epub"] and outputs(after)["pdf"] != before["pdf"]
+    assert outputs(after) == outputs(clean_build(styled, tmp_path / "clean"))
+    with pdfplumber.open(after.pdf) as pdf:
+        assert "A sentence added later." in "".join(p.extract_text() or "" for p in pdf.pages)
+
+
+def test_an_edited_stylesheet_builds_what_a_clean_build_makes(styled, tmp_path):
+    out = tmp_path / "out"
+    before = build_fixture(styled, out / "before", formats=("pdf",))
+    build_fixture(styled, out, formats=("pdf",))
+    sheet = styled.parent / "styles" / "brochure.css"
+    sheet.write_text(sheet.read_text() + "\np { font-size: 33pt !important; }\n")
+    after = build_fixture(styled, out, formats=("pdf",))
+    assert not after.result.reused
+
+    def sizes(built):
+        with pdfplumber.open(built.pdf) as pdf:
+            return {round(c["size"]) for page in pdf.pages for c in page.chars}
+
+    assert 33 not in sizes(before) and 33 in sizes(after)  # the new rule is in the new PDF
+    assert outputs(after) == outputs(clean_build(styled, tmp_path / "clean", formats=("pdf",)))
+
+
+def test_a_changed_setting_builds_what_a_clean_build_makes(styled, tmp_path):
+    out = tmp_path / "out"
+    build_fixture(styled, out, formats=("pdf",))
+    book = styled / "book.yaml"
+    book.write_text(book.read_text() + "trim: A6\n")
+    after = build_fixture(styled, out, formats=("pdf",))
+    assert not after.result.reused
+    with pdfplumber.open(after.pdf) as pdf:
+        assert round(pdf.pages[0].width * 25.4 / 72) == 105  # A6 is 105 mm wide
+    assert outputs(after) == outputs(clean_build(styled, tmp_path / "clean", formats=("pdf",)))
+    # A command-line setting is part of the key too.
+    shop = build_fixture(styled, out, formats=("pdf",), settings={"print_mode": "shop"})
+    assert not shop.result.reused
+
+
+def test_a_new_image_or_file_in_the_folder_is_a_change(styled, tmp_path):
+    out = tmp_path / "out"
+    build_fixture(styled, out, formats=("epub",))
+    (styled / "notes.txt").write_text("not part of the book, but a byte the build could read")
+    assert not build_fixture(styled, out, formats=("epub",)).result.reused
+    assert build_fixture(styled, out, formats=("epub",)).result.reused
+
+
+def test_source_date_epoch_is_part_of_the_key(styled, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = outputs(build_fixture(styled, out, formats=("epub",)))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    second = build_fixture(styled, out, formats=("epub",))
+    assert not second.result.reused and outputs(second) != first
