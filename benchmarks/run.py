@@ -93,6 +93,12 @@ def measure_input(name: str, manuscript: Path, repeat: int, peers: bool) -> dict
             runs.add("process", wall)
             runs.add("peak_mib", rss / 1024)
             pages, notes = data["pages"], data["notes"]
+            # The same build again, as a user runs it: nothing changed, so nothing is redone.
+            brochure = str(Path(python).parent / "brochure")
+            wall, _, stdout = run_child([brochure, "build", str(manuscript), "--out", out])
+            if "nothing changed" not in stdout:
+                raise RuntimeError(f"the unchanged rebuild built again:\n{stdout}")
+            runs.add("rebuild", wall)
         _, _, stdout = run_child([python, str(HERE / "measure.py"), "floor", str(manuscript)])
         runs.add("floor", json.loads(stdout)["seconds"]["floor"])
         if peers:
@@ -129,14 +135,16 @@ def inputs(args: argparse.Namespace, work: Path) -> list[tuple[str, Path]]:
 
 
 def table(results: list[dict], peers: bool) -> str:
-    head = ["input", "pages", "notes", *STAGES, "build", "peak MiB", "floor", "pdf/floor"]
+    head = ["input", "pages", "notes", *STAGES, "build", "peak MiB", "rebuild", "floor",
+            "pdf/floor"]
     if peers:
         head += ["pandoc epub", "pandoc pdf", "pandoc MiB", "epub vs pandoc", "build vs pandoc"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         runs: Runs = r["runs"]
         row = [r["name"], str(r["pages"]), str(r["notes"]), *(runs.cell(s) for s in STAGES),
-               runs.cell("build"), runs.cell("peak_mib", "MiB"), runs.cell("floor"),
+               runs.cell("build"), runs.cell("peak_mib", "MiB"), runs.cell("rebuild"),
+               runs.cell("floor"),
                _ratio(runs.median("pdf"), runs.median("floor"))]
         if peers:
             both = (runs.median("pandoc_epub") or 0) + (runs.median("pandoc_pdf") or 0)
