@@ -13,6 +13,12 @@ from conftest import ROOT, build_fixture
 from brochure.cli import main
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own cache folder: no record from another test or from the user."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def styled(project, epoch_env):
     """The two-chapter fixture with its own copy of the stylesheets beside it."""
@@ -36,6 +42,7 @@ def test_unchanged_manuscript_reuses_verified_outputs(styled, tmp_path):
     assert second.result.reused
     assert outputs(second) == outputs(first)
     assert second.result.notes == first.result.notes
+    assert [p.name for p in out.iterdir()] == [first.epub.name]  # the record is kept elsewhere
 
 
 def test_the_command_says_what_it_kept(styled, tmp_path):

@@ -91,7 +91,6 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
         report.diagnostics.extend(reused.diagnostics)
         return BuildResult(reused.outputs, reused.sizes, reused.pages, reused.notes, watch.total,
                            report.diagnostics, reused.details, watch, reused=True)
-    cache.forget(options.out_dir)
     result = _build(options, report)
     # Recorded only if no input changed while the build ran.
     if key and _cache_key(options) == key:

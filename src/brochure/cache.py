@@ -4,7 +4,9 @@ The key of a build is a hash of every byte it could read (each file under the ma
 styles folders, which are the only places the resolver reads from), of brochure's own code and
 stylesheets, of the versions of the libraries that make the bytes, and of the options and the
 environment the outputs depend on (SOURCE_DATE_EPOCH). After a build is published, its key and
-the hash of each output are recorded in ``.brochure-cache/`` of the output folder. The next
+the hash of each output are recorded in the user's cache folder (``$XDG_CACHE_HOME/brochure``,
+else ``~/.cache/brochure``), one record per output folder, so that the output folder holds
+exactly the outputs. The next
 build with the same key reuses the outputs only if every one is still there with the recorded
 hash; anything else (a changed byte, a missing or edited output, an unreadable record) builds
 again. A key is recorded only if the inputs did not change while the build ran.
@@ -25,8 +27,7 @@ from pathlib import Path
 
 from brochure.diagnostics import Diagnostic, Location
 
-CACHE_DIR = ".brochure-cache"
-RECORD = "build.json"
+CACHE_DIR = ".brochure-cache"  # not walked if it is in a manuscript folder (older builds made it)
 _RECORD_FORMAT = 1
 # Beyond these a folder is not a manuscript folder (a home folder, say): no cache.
 MAX_FILES = 20_000
@@ -141,10 +142,17 @@ def build_key(roots: list[Path], out_dir: Path, options: dict) -> str | None:
     return hashlib.sha256(described.encode()).hexdigest()
 
 
+def record_path(out_dir: Path) -> Path:
+    """Where the record of the last build into ``out_dir`` is kept."""
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:32]
+    return Path(home) / "brochure" / "builds" / f"{name}.json"
+
+
 def lookup(out_dir: Path, key: str) -> Reused | None:
     """The previous build's outputs, if its key is ``key`` and every output is intact."""
     try:
-        record = json.loads((out_dir / CACHE_DIR / RECORD).read_text("utf-8"))
+        record = json.loads(record_path(out_dir).read_text("utf-8"))
         if record.get("format") != _RECORD_FORMAT or record.get("key") != key:
             return None
         outputs, sizes = {}, {}
@@ -180,15 +188,10 @@ def store(out_dir: Path, key: str, outputs: dict[str, tuple[Path, bytes]], pages
                         for d in diagnostics],
         "details": details,
     }
-    folder = out_dir / CACHE_DIR
+    target = record_path(out_dir)
     with contextlib.suppress(OSError):
-        folder.mkdir(exist_ok=True)
-        temporary = folder / f".{RECORD}.part"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
         temporary.write_text(json.dumps(record, indent=1), "utf-8")
-        os.replace(temporary, folder / RECORD)
+        os.replace(temporary, target)
 
-
-def forget(out_dir: Path) -> None:
-    """Drop the record before outputs are replaced, so that a record never names other bytes."""
-    with contextlib.suppress(OSError):
-        (out_dir / CACHE_DIR / RECORD).unlink()
