@@ -9,6 +9,7 @@ from brochure.model import Asset, Book, Chapter, Heading, Manuscript
 from brochure.notes import number_notes
 from brochure.parse import ParsedChapter, parse_chapter
 from brochure.resolver import Resolver
+from brochure.sandbox import Limits
 from brochure.xhtml import local_name, plain_text
 
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -41,9 +42,9 @@ def _chapter_title(headings: list[Heading], book_title: str, single: bool, fallb
     return headings[0].text if headings else fallback
 
 
-def assemble_book(manuscript: Manuscript, report: Report) -> Book:
+def assemble_book(manuscript: Manuscript, report: Report, limits: Limits | None = None) -> Book:
     resolver = Resolver.for_roots(manuscript.root)
-    parsed = [parse_chapter(source, resolver, report) for source in manuscript.sources]
+    parsed = [parse_chapter(source, resolver, report, limits) for source in manuscript.sources]
     report.raise_if_errors()
 
     chapter_ids = [f"chapter-{n}" for n in range(1, len(parsed) + 1)]

@@ -18,6 +18,7 @@ from brochure.model import Rendering, Written
 from brochure.publish import publish
 from brochure.read import read_manuscript
 from brochure.render import render_book
+from brochure.sandbox import Limits, run_bounded
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
 from brochure.write_pdf import write_pdf
@@ -34,6 +35,7 @@ class BuildOptions:
     styles_dir: Path | None = None
     check: bool = False  # run EPUBCheck before publishing; its errors fail the build
     settings: dict[str, Any] = field(default_factory=dict)  # command-line overrides of book.yaml
+    limits: Limits = field(default_factory=Limits)  # time and memory of the heavy stages
 
 
 @dataclass
@@ -57,6 +59,15 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
     return paths
 
 
+def _write(fmt: str, rendering: Rendering, built, limits: Limits) -> Written:
+    """One output; the PDF renderer runs in a child process bounded in time and memory."""
+    if fmt != "pdf":
+        return WRITERS[fmt](rendering, built)
+    return run_bounded(WRITERS[fmt], (rendering, built), limits.pdf, "rendering the PDF",
+                       hint="raise --time-limit or --memory-limit if the book is really that "
+                            "large, or look for a runaway stylesheet rule")
+
+
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()
@@ -69,7 +80,7 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     if options.settings:
         manuscript = dataclasses.replace(manuscript,
                                          settings=manuscript.settings.replace(**options.settings))
-    book = assemble_book(manuscript, report)
+    book = assemble_book(manuscript, report, options.limits)
     rendering: Rendering = render_book(book)
     built = build_time(book.metadata)
 
@@ -77,7 +88,7 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     paths = output_paths(options, book.metadata.title, inputs)
     written: dict[str, Written] = {}
     for fmt in options.formats:
-        written[fmt] = WRITERS[fmt](rendering, built)
+        written[fmt] = _write(fmt, rendering, built, options.limits)
         report.diagnostics.extend(written[fmt].diagnostics)
     if options.check and "epub" in written:
         report.diagnostics.extend(check_epub(written["epub"].data))

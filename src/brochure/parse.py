@@ -24,6 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 from brochure.diagnostics import BrochureError, Location, Report
 from brochure.model import Asset, SourceText
 from brochure.resolver import Resolver, media_type
+from brochure.sandbox import Limits, run_bounded
 from brochure.xhtml import XHTML_NS, local_name, q
 
 MARK = "data-brochure"  # attribute carrying the per-run nonce on genuine note elements
@@ -202,28 +203,51 @@ def _collect_images(body: etree._Element, source: SourceText, resolver: Resolver
     return assets
 
 
-def parse_chapter(source: SourceText, resolver: Resolver, report: Report) -> ParsedChapter:
-    """Markdown -> XHTML, with note references and definitions found and checked."""
-    nonce = secrets.token_hex(8)
+@dataclass(frozen=True)
+class _Converted:
+    """What Python-Markdown made of a chapter (picklable: it comes back from a child process)."""
+
+    html: str
+    undefined: tuple[str, ...]
+    duplicates: tuple[str, ...]
+    referenced: frozenset[str]
+    defined: tuple[str, ...]
+    raw_html: tuple[str, ...]  # the raw HTML fragments the manuscript itself wrote
+
+
+def _convert(text: str, nonce: str) -> _Converted:
     footnotes = _Footnotes(nonce)
     md = markdown.Markdown(extensions=[footnotes, "tables", "sane_lists"], output_format="html")
-    html = md.convert(source.text)
+    html = md.convert(text)
+    return _Converted(html, tuple(footnotes.undefined), tuple(footnotes.duplicates),
+                      frozenset(footnotes.footnote_order), tuple(footnotes.footnotes),
+                      tuple(str(block) for block in md.htmlStash.rawHtmlBlocks))
+
+
+def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
+                  limits: Limits | None = None) -> ParsedChapter:
+    """Markdown -> XHTML, with note references and definitions found and checked."""
+    nonce = secrets.token_hex(8)
+    bound = (limits or Limits()).markdown
+    converted = run_bounded(_convert, (source.text, nonce), bound,
+                            f"reading the Markdown of '{source.path.name}'",
+                            Location(source.path, source.first_line))
+    html = converted.html
 
     definition_lines = _definition_lines(source)
-    for label in dict.fromkeys(footnotes.undefined):
+    for label in dict.fromkeys(converted.undefined):
         line = _first_line_with(source, f"[^{label}]")
         report.error(f"note [^{label}] is referenced but never defined",
                      Location(source.path, line),
                      f"add a definition '[^{label}]: text of the note' to this file")
-    for label in dict.fromkeys(footnotes.duplicates):
+    for label in dict.fromkeys(converted.duplicates):
         lines = definition_lines.get(label, [])
         where = " and ".join(str(n) for n in lines) or "?"
         report.error(f"note [^{label}] is defined more than once (lines {where})",
                      Location(source.path, lines[-1] if lines else None),
                      "give each note its own label")
-    referenced = set(footnotes.footnote_order)
-    for label in footnotes.footnotes:
-        if label not in referenced:
+    for label in converted.defined:
+        if label not in converted.referenced:
             lines = definition_lines.get(label, [None])
             report.warn(f"note [^{label}] is defined but never referenced; it is left out",
                         Location(source.path, lines[0]))
