@@ -14,6 +14,7 @@ from slugify import slugify
 from brochure.assemble import assemble_book
 from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
+from brochure.lock import build_lock
 from brochure.model import Rendering, Written
 from brochure.publish import publish
 from brochure.read import read_manuscript
@@ -70,6 +71,11 @@ def _write(fmt: str, rendering: Rendering, built, limits: Limits) -> Written:
 
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
+    with build_lock(options.out_dir):  # one build at a time per output folder
+        return _build(options, report)
+
+
+def _build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     report = report if report is not None else Report()
     started = time.perf_counter()
     for fmt in options.formats:

@@ -11,6 +11,7 @@ import click
 from brochure import __version__
 from brochure.build import FORMATS, BuildOptions, build
 from brochure.diagnostics import BrochureError, Report
+from brochure.sandbox import Limits
 
 
 def _echo_diagnostics(report: Report) -> None:
@@ -36,12 +37,20 @@ def main() -> None:
               help="Folder of stylesheets. Default: styles/ beside the manuscript, "
                    "else brochure's own.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Longest time the Markdown of one chapter, and the PDF rendering, may take. "
+                   "Default: 60 and 600.")
+@click.option("--memory-limit", type=click.IntRange(min=16), metavar="MIB",
+              help="Most memory the Markdown stage and the PDF rendering may add. "
+                   "Default: 1024 and 3072.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...],
-                  styles_dir: Path | None, check: bool, debug: bool) -> None:
+                  styles_dir: Path | None, check: bool, time_limit: float | None,
+                  memory_limit: int | None, debug: bool) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     report = Report()
-    options = BuildOptions(manuscript, out_dir, formats or FORMATS, styles_dir, check)
+    options = BuildOptions(manuscript, out_dir, formats or FORMATS, styles_dir, check,
+                           limits=Limits.scaled(time_limit, memory_limit))
     try:
         result = build(options, report)
     except BrochureError as exc:

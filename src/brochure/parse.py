@@ -21,12 +21,13 @@ from lxml import etree
 from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from brochure.diagnostics import BrochureError, Location, Report
+from brochure.diagnostics import BrochureError, Location, Report, error
 from brochure.model import Asset, SourceText
 from brochure.resolver import Resolver, media_type
 from brochure.sandbox import Limits, run_bounded
 from brochure.xhtml import XHTML_NS, local_name, q
 
+MAX_NESTING = 100  # elements inside each other
 MARK = "data-brochure"  # attribute carrying the per-run nonce on genuine note elements
 _DEFINITION_RE = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:", re.MULTILINE)
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
@@ -108,6 +109,17 @@ class _Footnotes(FootnoteExtension):
             self.duplicates.append(id)
         super().setFootnote(id, text)
 
+    def unique_ref(self, reference: str, found: bool = False) -> str:
+        # The extension counts up from 1 for every repeated call of a note (quadratic: a note
+        # called 10,000 times took minutes). These ids never reach the output; keep them unique.
+        if not found:
+            return reference
+        count = self.found_refs.get(reference, 0) + 1
+        self.found_refs[reference] = count
+        unique = reference if count == 1 else f"{reference}-{count}"
+        self.used_refs.add(unique)
+        return unique
+
     def extendMarkdown(self, md):
         super().extendMarkdown(md)
         md.inlinePatterns.register(_RecordingInlineProcessor(r"\[\^([^\]]*)\]", self), "footnote", 175)
@@ -146,7 +158,16 @@ def _first_line_with(source: SourceText, needle: str, skip_definitions: bool = T
     return None
 
 
-def _sanitise(html: str) -> etree._Element:
+def _depth(root: etree._Element) -> int:
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in el)
+    return deepest
+
+
+def _sanitise(html: str, location: Location | None = None) -> etree._Element:
     """nh3-clean HTML -> an XHTML <div> (well-formed, in the XHTML namespace)."""
     clean = nh3.clean(
         html,
@@ -157,6 +178,11 @@ def _sanitise(html: str) -> etree._Element:
         filter_style_properties={"text-align"},
     )
     fragment = lxml.html.fragment_fromstring(clean or "", create_parent="div")
+    if _depth(fragment) > MAX_NESTING:
+        # Readers and the PDF renderer recurse through the tree; no real text nests this deep.
+        raise error(f"the text is nested more than {MAX_NESTING} levels deep "
+                    "(block quotes, lists or HTML elements inside each other)", location,
+                    "flatten the nesting of block quotes and lists")
     inner = escape(fragment.text or "") + "".join(
         etree.tostring(child, method="xml", encoding="unicode") for child in fragment
     )
@@ -252,7 +278,7 @@ def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
             report.warn(f"note [^{label}] is defined but never referenced; it is left out",
                         Location(source.path, lines[0]))
 
-    body = _sanitise(html)
+    body = _sanitise(html, Location(source.path, source.first_line))
     definitions: dict[str, list[etree._Element]] = {}
     for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):
         for li in div.iter(q("li")):
