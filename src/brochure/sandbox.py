@@ -11,6 +11,7 @@ in) and returns a picklable result, which keeps the output identical to an in-pr
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import os
 import pickle
@@ -68,6 +69,7 @@ def _address_space() -> int:
 
 def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the child
+    faulthandler.disable()  # a crash (out of memory in C code) is reported by the parent
     used = _address_space()
     if used:
         with contextlib.suppress(ValueError, OSError):
