@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-from test_build import run
 from helpers import Epub, text_of
+from test_build import run
 
 from brochure.assemble import assemble_book
 from brochure.build import BuildOptions, build

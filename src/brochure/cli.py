@@ -29,7 +29,7 @@ def main() -> None:
 @click.argument("manuscript", default="manuscript",
                 type=click.Path(path_type=Path, exists=False))
 @click.option("--out", "out_dir", default="dist", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
+              type=click.Path(path_type=Path),
               help="Folder to write the outputs to.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format; repeat for several. Default: all.")

@@ -51,6 +51,7 @@ def build_lock(folder: Path) -> Iterator[None]:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(descriptor)
+                descriptor = None  # the file is the other build's: leave it alone
                 raise error(f"another brochure build is writing into '{folder}'",
                             Location(path), "wait for it to finish, or build into another "
                             "--out folder") from None

@@ -82,6 +82,8 @@ def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -
         outcome = _Failure("memory")
     except RecursionError:
         outcome = _Failure("recursion")
+    except KeyboardInterrupt:
+        outcome = _Failure("interrupt")
     except BaseException as exc:  # reported by the parent as an internal error
         outcome = _Failure("internal", f"{type(exc).__name__}: {exc}")
     try:
@@ -135,6 +137,8 @@ def run_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: st
     outcome = pickle.loads(data)
     if not isinstance(outcome, _Failure):
         return outcome
+    if outcome.kind == "interrupt":
+        raise KeyboardInterrupt
     if outcome.kind == "brochure":
         raise BrochureError(outcome.payload)
     if outcome.kind == "memory":
