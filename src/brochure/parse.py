@@ -22,6 +22,7 @@ from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProce
 from markdown.treeprocessors import Treeprocessor
 
 from brochure.diagnostics import BrochureError, Location, Report, error
+from brochure.html_audit import audit, first_line
 from brochure.model import Asset, SourceText
 from brochure.resolver import Resolver, media_type
 from brochure.sandbox import Limits, run_bounded
@@ -39,6 +40,7 @@ ALLOWED_TAGS = {
     "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
     "u", "ul", "var",
 }
+URL_SCHEMES = {"http", "https", "mailto"}
 ALLOWED_ATTRIBUTES = {
     "*": {"lang", "title", "dir"},
     "a": {"href", "class", MARK},
@@ -173,7 +175,7 @@ def _sanitise(html: str, location: Location | None = None) -> etree._Element:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=URL_SCHEMES,
         link_rel=None,
         filter_style_properties={"text-align"},
     )
@@ -218,7 +220,7 @@ def _collect_images(body: etree._Element, source: SourceText, resolver: Resolver
         location = Location(source.path, _first_line_with(source, src, False))
         try:
             path = resolver.reference(src, source.path, location)
-            data = path.read_bytes()
+            data = resolver.read(path, location)
             href = "images/" + path.relative_to(resolver.roots[0]).as_posix()
             assets.append(Asset(href, data, media_type(PurePosixPath(href), data, location), path))
             img.set("src", href)
@@ -250,6 +252,21 @@ def _convert(text: str, nonce: str) -> _Converted:
                       tuple(str(block) for block in md.htmlStash.rawHtmlBlocks))
 
 
+def _report_removals(source: SourceText, converted: _Converted, report: Report) -> None:
+    """Tell the author what the sanitiser will take out (it does so silently)."""
+    lines = _source_lines(source)
+    found = [(first_line(lines, removal.needle), removal) for removal in audit(
+        converted.raw_html, converted.html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES, URL_SCHEMES)]
+    for line, removal in sorted(found, key=lambda item: item[0] or 0):
+        location = Location(source.path, line)
+        hint = removal.hint or ("brochure keeps the text of raw HTML but not scripts, styles, "
+                                "frames or embedded objects; style the book in its stylesheet")
+        if removal.level == "error":
+            report.error(f"{removal.what} is not read", location, hint)
+        else:
+            report.warn(f"removed {removal.what}", location, hint)
+
+
 def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
                   limits: Limits | None = None) -> ParsedChapter:
     """Markdown -> XHTML, with note references and definitions found and checked."""
@@ -259,6 +276,7 @@ def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
                             f"reading the Markdown of '{source.path.name}'",
                             Location(source.path, source.first_line))
     html = converted.html
+    _report_removals(source, converted, report)
 
     definition_lines = _definition_lines(source)
     for label in dict.fromkeys(converted.undefined):

@@ -73,7 +73,8 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
         logger.removeHandler(collect)
     diagnostics = [Diagnostic("warning", f"PDF: {m}") for m in collect.messages]
     for url in dict.fromkeys(refused):
-        diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{url}'"))
+        shown = url if len(url) <= 80 else url[:77] + "..."  # a data: URL can be megabytes
+        diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))
     return Written(out.getvalue(), len(document.pages), tuple(diagnostics))
 
 

@@ -11,10 +11,10 @@ from brochure.resolver import Resolver
 from brochure.sandbox import Bound, Limits
 
 
-def test_a_note_called_twenty_thousand_times_parses_within_a_small_bound(tmp_path):
-    text = "".join(f"Call {i}[^n].\n\n" for i in range(20_000)) + "[^n]: The note.\n"
+def test_a_note_called_five_thousand_times_parses_within_a_small_bound(tmp_path):
+    text = "".join(f"Call {i}[^n].\n\n" for i in range(5_000)) + "[^n]: The note.\n"
     source = SourceText(tmp_path / "a.md", text)
-    limits = Limits(markdown=Bound(seconds=60, memory_mib=1024))
+    limits = Limits(markdown=Bound(seconds=30, memory_mib=1024))
     parsed = parse_chapter(source, Resolver.for_roots(tmp_path), Report(), limits)
-    assert len(parsed.references) == 20_000
+    assert len(parsed.references) == 5_000
     assert {label for _, label in parsed.references} == {"n"}
