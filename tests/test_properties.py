@@ -1,0 +1,118 @@
+"""Property tests over generated manuscripts: a sound EPUB, or brochure's own error; nothing else.
+
+Random Markdown with notes called from paragraphs, headings, quotes, list items and table
+cells, with labels of any letters, definitions sometimes missing or unused, and random
+metadata. The EPUB is checked as a reader sees it (EPUBCheck and the PDF are validated on
+the fixtures elsewhere, and would make this slow).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from helpers import Epub
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from brochure.build import BuildOptions, build
+from brochure.diagnostics import BrochureError, Report
+from brochure.sandbox import Bound, Limits
+
+LIMITS = Limits(markdown=Bound(seconds=20, memory_mib=1024))
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéßçЖ中אب0123456789", min_size=1, max_size=8)
+PUNCTUATION = st.sampled_from(["*", "**", "_", "&", "<", ">", "(", ")", "#", "!", "—", "«", "»",
+                               "\u200f", "\u00a0", "'", '"', "\\", "|"])
+LABELS = st.text(alphabet="abcXYZ019 é\"'ß-_.", min_size=1, max_size=6).filter(
+    lambda label: label.strip() == label)
+
+
+@st.composite
+def chapter(draw) -> tuple[str, set[str]]:
+    """Markdown of one chapter and the labels its text calls."""
+    labels = draw(st.lists(LABELS, min_size=0, max_size=5, unique=True))
+    called: set[str] = set()
+
+    def inline() -> str:
+        tokens = []
+        for _ in range(draw(st.integers(1, 8))):
+            kind = draw(st.integers(0, 9))
+            if kind < 6:
+                tokens.append(draw(WORDS))
+            elif kind < 8:
+                tokens.append(draw(PUNCTUATION))
+            elif labels:
+                label = draw(st.sampled_from(labels))
+                called.add(label)
+                # A call sticks to the word before it, as authors write it.
+                tokens.append((tokens.pop() if tokens else "") + f"[^{label}]")
+        return " ".join(tokens)
+
+    blocks = []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["p", "h", "quote", "list", "table"]))
+        if kind == "p":
+            blocks.append(inline())
+        elif kind == "h":
+            blocks.append("#" * draw(st.integers(1, 3)) + " " + inline())
+        elif kind == "quote":
+            blocks.append("> " * draw(st.integers(1, 3)) + inline())
+        elif kind == "list":
+            blocks.append("\n".join(f"- {inline()}" for _ in range(draw(st.integers(1, 3)))))
+        else:
+            cells = inline().replace("|", "/")
+            blocks.append(f"| a | b |\n|---|---|\n| {cells} | {draw(WORDS)} |")
+    defined = set(called)
+    if called and draw(st.booleans()) and draw(st.booleans()):
+        defined.discard(draw(st.sampled_from(sorted(called))))  # an undefined note: an error
+    defined |= set(draw(st.lists(st.sampled_from(labels), max_size=2))) if labels else set()
+    definitions = [f"[^{label}]: Note {label!r} " + draw(WORDS) for label in sorted(defined)]
+    return "\n\n".join(blocks + definitions) + "\n", called
+
+
+METADATA = st.fixed_dictionaries(
+    {"title": st.one_of(st.text(min_size=0, max_size=30), st.integers(), st.none())},
+    optional={
+        "lang": st.sampled_from(["fr", "en-GB", "ar", "he", "de", "no", "xx-123456789", ""]),
+        "author": st.one_of(st.text(max_size=20), st.lists(st.text(max_size=10), max_size=3)),
+        "date": st.sampled_from(["2020", "2020-02-30", "2021-06-01", "yesterday", "1999-12"]),
+        "subject": st.lists(st.text(max_size=10), max_size=2),
+    },
+)
+
+
+def check_epub(path: Path, expected_notes: int) -> None:
+    epub = Epub.open(path)  # every document is parsed as XML: well-formed or this raises
+    for name, document in epub.documents.items():
+        ids = Counter(el.get("id") for el in document.iter() if el.get("id"))
+        assert not [i for i, n in ids.items() if n > 1], name
+    targets = epub.ids()
+    calls = epub.find("//h:a[@epub:type='noteref']")
+    backlinks = epub.find("//h:a[@role='doc-backlink']")
+    for name, link in calls + backlinks:
+        assert epub.resolve(name, link.get("href")) in targets, link.get("href")
+    notes = epub.find("//h:li[@epub:type='endnote']")
+    assert len(notes) == expected_notes
+    assert len(backlinks) == len(calls)
+    assert [el.get("id") for _, el in notes] == [f"note-{n}" for n in range(1, expected_notes + 1)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(metadata=METADATA, chapters=st.lists(chapter(), min_size=1, max_size=3))
+def test_generated_manuscripts_build_soundly_or_fail_cleanly(metadata, chapters, epoch_env):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        book = root / "book"
+        book.mkdir()
+        (book / "book.yaml").write_text(yaml.safe_dump(metadata, allow_unicode=True))
+        for index, (text, _) in enumerate(chapters, start=1):
+            (book / f"{index:02}.md").write_text(text)
+        try:
+            result = build(BuildOptions(book, root / "out", formats=("epub",), limits=LIMITS),
+                           Report())
+        except BrochureError as exc:
+            assert exc.diagnostics and all(d.level == "error" for d in exc.diagnostics)
+            return
+        check_epub(result.outputs["epub"], sum(len(called) for _, called in chapters))
