@@ -12,6 +12,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from helpers import Epub
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from brochure.build import BuildOptions, build
 from brochure.diagnostics import BrochureError, Report
 from brochure.sandbox import Bound, Limits
 
+OUTCOMES: Counter[str] = Counter()
 LIMITS = Limits(markdown=Bound(seconds=20, memory_mib=1024))
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéßçЖ中אب0123456789", min_size=1, max_size=8)
 PUNCTUATION = st.sampled_from(["*", "**", "_", "&", "<", ">", "(", ")", "#", "!", "—", "«", "»",
@@ -72,7 +74,14 @@ def chapter(draw) -> tuple[str, set[str]]:
     return "\n\n".join(blocks + definitions) + "\n", called
 
 
-METADATA = st.fixed_dictionaries(
+GOOD_METADATA = st.fixed_dictionaries(
+    {"title": st.text(alphabet="abc éЖאب«»'\"&<>", min_size=1, max_size=30).filter(str.strip),
+     "lang": st.sampled_from(["fr", "en-GB", "ar", "he", "de"])},
+    optional={"author": st.lists(st.text(alphabet="abc é&<", min_size=1, max_size=10).filter(
+                  str.strip), max_size=3),
+              "date": st.sampled_from(["2020", "2021-06-01", "1999-12"])},
+)
+ANY_METADATA = st.fixed_dictionaries(
     {"title": st.one_of(st.text(min_size=0, max_size=30), st.integers(), st.none())},
     optional={
         "lang": st.sampled_from(["fr", "en-GB", "ar", "he", "de", "no", "xx-123456789", ""]),
@@ -99,8 +108,9 @@ def check_epub(path: Path, expected_notes: int) -> None:
     assert [el.get("id") for _, el in notes] == [f"note-{n}" for n in range(1, expected_notes + 1)]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(metadata=METADATA, chapters=st.lists(chapter(), min_size=1, max_size=3))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(metadata=st.one_of(GOOD_METADATA, GOOD_METADATA, GOOD_METADATA, ANY_METADATA),
+       chapters=st.lists(chapter(), min_size=1, max_size=3))
 def test_generated_manuscripts_build_soundly_or_fail_cleanly(metadata, chapters, epoch_env):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -114,5 +124,14 @@ def test_generated_manuscripts_build_soundly_or_fail_cleanly(metadata, chapters,
                            Report())
         except BrochureError as exc:
             assert exc.diagnostics and all(d.level == "error" for d in exc.diagnostics)
+            OUTCOMES["error"] += 1
             return
+        OUTCOMES["built"] += 1
         check_epub(result.outputs["epub"], sum(len(called) for _, called in chapters))
+
+
+def test_most_generated_manuscripts_build():
+    """The property above is only worth something if most examples get as far as an EPUB."""
+    if sum(OUTCOMES.values()) < 20:
+        pytest.skip("run together with the property test")
+    assert OUTCOMES["built"] >= sum(OUTCOMES.values()) // 4, OUTCOMES
