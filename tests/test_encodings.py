@@ -44,3 +44,14 @@ def test_right_to_left_books_declare_their_direction(tmp_path, epoch_env, lang, 
     for name, document in epub.documents.items():
         body = document.find("h:body", NS)
         assert (document.get("dir") or body.get("dir")) == ("rtl" if rtl else None), name
+
+
+def test_a_character_no_font_can_draw_is_a_warning(tmp_path, epoch_env):
+    folder = write_book(tmp_path / "book", "Drawn, then \U0010fffd, and \U0010fffd again.\n".encode())
+    report = Report()
+    result = build(BuildOptions(folder, tmp_path / "out", formats=("pdf",)), report)
+    assert result.pages >= 1
+    missing = [str(w) for w in report.warnings if "U+10FFFD" in str(w)]
+    assert len(missing) == 1  # once, however often the character appears
+    assert "warning: PDF: no font can draw the character U+10FFFD" in missing[0]
+    assert "@font-face" in missing[0]
