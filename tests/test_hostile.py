@@ -231,3 +231,18 @@ def test_resolver_refuses_a_folder_named_like_an_image(tmp_path):
     (tmp_path / "dir.png").mkdir()
     with pytest.raises(BrochureError, match="is not a regular file"):
         Resolver.for_roots(tmp_path).reference("dir.png", tmp_path / "a.md")
+
+
+def test_no_pdf_attachment_from_the_manuscript(tmp_path, epoch_env):
+    import pikepdf
+
+    folder = book(tmp_path, 'See <a rel="attachment" href="secret.txt">the file</a>.\n',
+                  {"secret.txt": b"private words\n"})
+    report = Report()
+    result = build(BuildOptions(folder, tmp_path / "out", formats=("pdf",)), report)
+    with pikepdf.open(result.outputs["pdf"]) as pdf:
+        assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+        assert not [a for page in pdf.pages for a in page.get("/Annots", [])
+                    if a.get("/Subtype") == "/FileAttachment"]
+        assert b"private words" not in result.outputs["pdf"].read_bytes()
+    assert any("removed attribute 'rel' of <a>" in str(w) for w in report.warnings)
