@@ -31,6 +31,8 @@ from brochure.xhtml import XHTML_NS, local_name, q
 MAX_NESTING = 100  # elements inside each other
 MARK = "data-brochure"  # attribute carrying the per-run nonce on genuine note elements
 _DEFINITION_RE = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:", re.MULTILINE)
+_NOT_XML_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHAR_REF_RE = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 
 ALLOWED_TAGS = {
@@ -169,7 +171,18 @@ def _depth(root: etree._Element) -> int:
     return deepest
 
 
-def _sanitise(html: str, location: Location | None = None) -> etree._Element:
+def _reference_line(source: SourceText, code: int) -> int | None:
+    """The line of the first character reference (&#27; &#x1b;) to ``code``."""
+    for number, line in _source_lines(source):
+        for match in _CHAR_REF_RE.finditer(line):
+            value = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+            if value == code:
+                return number
+    return None
+
+
+def _sanitise(html: str, location: Location | None = None,
+              source: SourceText | None = None) -> etree._Element:
     """nh3-clean HTML -> an XHTML <div> (well-formed, in the XHTML namespace)."""
     clean = nh3.clean(
         html,
@@ -179,6 +192,13 @@ def _sanitise(html: str, location: Location | None = None) -> etree._Element:
         link_rel=None,
         filter_style_properties={"text-align"},
     )
+    bad = _NOT_XML_RE.search(clean)
+    if bad:  # written as a character reference: the file itself was checked when read
+        code = ord(bad.group())
+        line = _reference_line(source, code) if source else None
+        raise error(f"character reference to U+{code:04X}, a character XHTML cannot hold",
+                    Location(location.path, line) if location and line else location,
+                    "delete the reference")
     fragment = lxml.html.fragment_fromstring(clean or "", create_parent="div")
     if _depth(fragment) > MAX_NESTING:
         # Readers and the PDF renderer recurse through the tree; no real text nests this deep.
@@ -296,7 +316,7 @@ def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
             report.warn(f"note [^{label}] is defined but never referenced; it is left out",
                         Location(source.path, lines[0]))
 
-    body = _sanitise(html, Location(source.path, source.first_line))
+    body = _sanitise(html, Location(source.path, source.first_line), source)
     definitions: dict[str, list[etree._Element]] = {}
     for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):
         for li in div.iter(q("li")):
