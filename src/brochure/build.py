@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +13,14 @@ from slugify import slugify
 from brochure.assemble import assemble_book
 from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
+from brochure.fonts import coverage_warnings
 from brochure.lock import build_lock
 from brochure.model import Rendering, Written
 from brochure.publish import publish
 from brochure.read import read_manuscript
 from brochure.render import render_book
 from brochure.sandbox import Limits, run_bounded
+from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
 from brochure.write_pdf import write_pdf
@@ -47,6 +48,7 @@ class BuildResult:
     notes: int
     seconds: float
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    stopwatch: Stopwatch = field(default_factory=Stopwatch)
 
 
 def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[str, Path]:
@@ -77,36 +79,44 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
 
 def _build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     report = report if report is not None else Report()
-    started = time.perf_counter()
+    watch = Stopwatch()
     for fmt in options.formats:
         if fmt not in WRITERS:
             raise error(f"unknown format '{fmt}'", hint=f"choose from {', '.join(FORMATS)}")
 
-    manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
-    if options.settings:
-        manuscript = dataclasses.replace(manuscript,
-                                         settings=manuscript.settings.replace(**options.settings))
-    book = assemble_book(manuscript, report, options.limits)
-    rendering: Rendering = render_book(book)
+    with watch.stage("read"):
+        manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
+        if options.settings:
+            manuscript = dataclasses.replace(
+                manuscript, settings=manuscript.settings.replace(**options.settings))
+    with watch.stage("assemble"):
+        book = assemble_book(manuscript, report, options.limits)
+    with watch.stage("render"):
+        rendering: Rendering = render_book(book)
+        report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
     built = build_time(book.metadata)
 
     inputs = [s.path for s in manuscript.sources] + [a.source for a in book.assets]
     paths = output_paths(options, book.metadata.title, inputs)
     written: dict[str, Written] = {}
     for fmt in options.formats:
-        written[fmt] = _write(fmt, rendering, built, options.limits)
+        with watch.stage(fmt):
+            written[fmt] = _write(fmt, rendering, built, options.limits)
         report.diagnostics.extend(written[fmt].diagnostics)
     if options.check and "epub" in written:
-        report.diagnostics.extend(check_epub(written["epub"].data))
+        with watch.stage("validate"):
+            report.diagnostics.extend(check_epub(written["epub"].data))
     report.raise_if_errors()
 
-    publish({paths[fmt]: result.data for fmt, result in written.items()})
+    with watch.stage("publish"):
+        publish({paths[fmt]: result.data for fmt, result in written.items()})
     pages = written["pdf"].pages if "pdf" in written else None
     return BuildResult(
         outputs=paths,
         sizes={fmt: len(result.data) for fmt, result in written.items()},
         pages=pages,
         notes=len(book.notes),
-        seconds=time.perf_counter() - started,
+        seconds=watch.total,
         diagnostics=report.diagnostics,
+        stopwatch=watch,
     )

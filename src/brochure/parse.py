@@ -130,7 +130,7 @@ class _Footnotes(FootnoteExtension):
         md.treeprocessors.register(_MarkGenuineNotes(md, self.nonce), "brochure-notes", 12)
 
 
-def _source_lines(source: SourceText) -> list[tuple[int, str]]:
+def source_lines(source: SourceText) -> list[tuple[int, str]]:
     """(file line number, text) of each line outside fenced code blocks."""
     lines, fence = [], None
     for number, line in enumerate(source.text.split("\n"), start=source.first_line):
@@ -146,7 +146,7 @@ def _source_lines(source: SourceText) -> list[tuple[int, str]]:
 
 def _definition_lines(source: SourceText) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    for number, line in _source_lines(source):
+    for number, line in source_lines(source):
         match = _DEFINITION_RE.match(line)
         if match:
             found.setdefault(match.group(1), []).append(number)
@@ -154,7 +154,7 @@ def _definition_lines(source: SourceText) -> dict[str, list[int]]:
 
 
 def _first_line_with(source: SourceText, needle: str, skip_definitions: bool = True) -> int | None:
-    for number, line in _source_lines(source):
+    for number, line in source_lines(source):
         if skip_definitions and _DEFINITION_RE.match(line) and line.lstrip().startswith(needle):
             line = line.lstrip()[len(needle):]
         if needle in line:
@@ -173,7 +173,7 @@ def _depth(root: etree._Element) -> int:
 
 def _reference_line(source: SourceText, code: int) -> int | None:
     """The line of the first character reference (&#27; &#x1b;) to ``code``."""
-    for number, line in _source_lines(source):
+    for number, line in source_lines(source):
         for match in _CHAR_REF_RE.finditer(line):
             value = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
             if value == code:
@@ -274,7 +274,7 @@ def _convert(text: str, nonce: str) -> _Converted:
 
 def _report_removals(source: SourceText, converted: _Converted, report: Report) -> None:
     """Tell the author what the sanitiser will take out (it does so silently)."""
-    lines = _source_lines(source)
+    lines = source_lines(source)
     found = [(first_line(lines, removal.needle), removal) for removal in audit(
         converted.raw_html, converted.html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES, URL_SCHEMES)]
     for line, removal in sorted(found, key=lambda item: item[0] or 0):

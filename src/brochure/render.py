@@ -16,7 +16,7 @@ from brochure.xhtml import EPUB_TYPE, XML_LANG, element
 
 TITLEPAGE_ID = "titlepage"
 NOTES_ID = "notes"
-BACKLINK_TEXT = "\u21a9"  # ↩
+BACKLINK_TEXT = "\u2191"  # ↑ (text fonts rarely have ↩, the usual web choice)
 
 
 def display_date(date: str, lang: str) -> str:
@@ -106,10 +106,11 @@ def _notes(body: etree._Element, notes: Sequence[Note], lang: str) -> None:
         if last is None:
             last = element("p", parent=li)
         for link in _backlinks(note, lang):
+            # A no-break space: the arrow never starts a line on its own.
             if len(last):
-                last[-1].tail = (last[-1].tail or "") + " "
+                last[-1].tail = (last[-1].tail or "").rstrip(" ") + "\u00a0"
             else:
-                last.text = (last.text or "") + " "
+                last.text = (last.text or "").rstrip(" ") + "\u00a0"
             last.append(link)
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from brochure.diagnostics import error
+from brochure.typography import RULES
+
+TYPOGRAPHY_LANGUAGES = tuple(RULES)
 
 if TYPE_CHECKING:
     from brochure.metadata import YamlDocument
@@ -23,6 +26,7 @@ class Settings:
     """Layout choices; every field has a default that needs no setting."""
 
     # (Fields are added by the features that use them; see FIELDS.)
+    typography: str = "auto"  # whose typographic rules: the book's lang, 'none', or a language
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -49,7 +53,9 @@ class Field:
     parse: Parser
 
 
-FIELDS: tuple[Field, ...] = ()
+FIELDS: tuple[Field, ...] = (
+    Field("typography", "typography", choice("auto", "none", *TYPOGRAPHY_LANGUAGES)),
+)
 
 
 def setting_keys() -> tuple[str, ...]:
