@@ -110,8 +110,8 @@ def test_ten_thousand_notes(tmp_path, epoch_env):
     assert result.notes == 10_000
     epub = Epub.open(result.outputs["epub"])
     notes = epub.find("//h:li[@epub:type='endnote']")
-    assert [text_of(el) for _, el in notes[:2]] == ["Note 0. ↩", "Note 1. ↩"]
-    assert text_of(notes[-1][1]) == "Note 9999. ↩"
+    texts = [text_of(el).split(".")[0] for _, el in notes]  # without the link back
+    assert texts[:2] == ["Note 0", "Note 1"] and texts[-1] == "Note 9999"
 
 
 def test_markdown_memory_bound_gives_a_clear_error(tmp_path):
