@@ -152,3 +152,23 @@ def test_pdf_from_the_child_process_is_identical_to_an_in_process_render(two_cha
     rendering = render_book(assemble_book(manuscript, report))
     in_process = write_pdf(rendering, build_time(rendering.book.metadata))
     assert in_process.data == two_chapters.pdf.read_bytes()
+
+
+def test_a_bug_in_the_child_is_an_internal_error_with_its_traceback_under_debug(tmp_path,
+                                                                                 monkeypatch,
+                                                                                 epoch_env):
+    from click.testing import CliRunner
+
+    from brochure import build as build_module
+    from brochure.cli import main
+
+    def broken(rendering, built):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setitem(build_module.WRITERS, "pdf", broken)
+    folder = book(tmp_path, "Text.\n")
+    done = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "out")])
+    assert done.exit_code == 2
+    assert "internal error: RuntimeError: rendering the PDF: ZeroDivisionError: a bug" in done.output
+    assert "Traceback" not in done.output
+    assert not (tmp_path / "out").exists()

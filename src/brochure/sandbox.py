@@ -19,6 +19,7 @@ import resource
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -85,7 +86,7 @@ def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -
     except KeyboardInterrupt:
         outcome = _Failure("interrupt")
     except BaseException as exc:  # reported by the parent as an internal error
-        outcome = _Failure("internal", f"{type(exc).__name__}: {exc}")
+        outcome = _Failure("internal", f"{type(exc).__name__}: {exc}", traceback.format_exc())
     try:
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
@@ -147,4 +148,6 @@ def run_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: st
     if outcome.kind == "recursion":
         raise error(f"{stage}: the text is nested too deeply", location,
                     hint or "reduce the nesting of block quotes and lists")
-    raise RuntimeError(f"{stage}: {outcome.detail}")
+    failure = RuntimeError(f"{stage}: {outcome.detail}")
+    failure.add_note(f"in the child process:\n{outcome.payload}")  # shown by --debug
+    raise failure
