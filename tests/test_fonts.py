@@ -38,11 +38,12 @@ def epub_text(epub: Epub) -> str:
 def pdf_chars(path: Path) -> str:
     """Every character of the text in the PDF, in page order (no-break spaces included).
 
-    The page numbers in the bottom margin (20 mm) are left out.
+    The page numbers in the bottom margin (20 mm) and the running heads in the top margin
+    (16 mm) are left out.
     """
     with pdfplumber.open(path) as pdf:
         return "".join(char["text"] for page in pdf.pages
-                       for char in page.within_bbox((0, 0, page.width, page.height - 50)).chars)
+                       for char in page.within_bbox((0, 45, page.width, page.height - 50)).chars)
 
 
 def pairs(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date
 from lxml import etree
 
+from brochure.front_matter import add_front_matter
 from brochure.i18n import strings, text_direction
 from brochure.model import Book, Chapter, Heading, Metadata, Note, Part, Rendering, TocEntry
 from brochure.xhtml import EPUB_TYPE, XML_LANG, element
@@ -159,6 +160,9 @@ def render_book(book: Book) -> Rendering:
         _notes(body, book.notes, lang)
         parts.append(Part(NOTES_ID, "endnotes", strings(lang)["notes"]))
         landmarks["endnotes"] = NOTES_ID
+    meta = book.metadata
+    parts[1:1] = add_front_matter(body, book, NOTES_ID if book.notes else None,
+                                  display_date(meta.date, lang) if meta.date else None)
     return Rendering(
         document=etree.ElementTree(html),
         parts=tuple(parts),
