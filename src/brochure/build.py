@@ -16,12 +16,14 @@ from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
 from brochure.fonts import coverage_warnings
 from brochure.impose import impose_booklet
+from brochure.lock import build_lock
 from brochure.model import Rendering, Written
 from brochure.page_setup import with_page_setup
 from brochure.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.publish import publish
 from brochure.read import project_folders, read_manuscript
 from brochure.render import render_book
+from brochure.sandbox import Limits, run_bounded
 from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
@@ -50,6 +52,7 @@ class BuildOptions:
     styles_dir: Path | None = None
     check: bool = False  # run EPUBCheck before publishing; its errors fail the build
     settings: dict[str, Any] = field(default_factory=dict)  # command-line overrides of book.yaml
+    limits: Limits = field(default_factory=Limits)  # time and memory of the heavy stages
     cache: bool = True  # reuse the outputs of an identical previous build (see cache.py)
 
 
@@ -78,9 +81,24 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
     return paths
 
 
+def _write(fmt: str, rendering: Rendering, built, limits: Limits) -> Written:
+    """One output; the PDF renderer runs in a child process bounded in time and memory."""
+    if fmt != "pdf":
+        return WRITERS[fmt](rendering, built)
+    return run_bounded(WRITERS[fmt], (rendering, built), limits.pdf, "rendering the PDF",
+                       hint="raise --time-limit or --memory-limit if the book is really that "
+                            "large, or look for a runaway stylesheet rule")
+
+
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()
+    with build_lock(options.out_dir):  # one build at a time per output folder
+        return _cached_build(options, report)
+
+
+def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
+    """The previous build's outputs if nothing changed; else a build, recorded for the next."""
     if not options.cache:
         return _build(options, report)
     watch = Stopwatch()
@@ -125,7 +143,7 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
     options = dataclasses.replace(options, formats=tuple(formats))
     with watch.stage("assemble"):
         manuscript = with_page_setup(manuscript)
-        book = assemble_book(manuscript, report)
+        book = assemble_book(manuscript, report, options.limits)
     with watch.stage("render"):
         rendering: Rendering = render_book(book)
         report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
@@ -141,7 +159,7 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
     details: dict[str, list[str]] = {}
     for fmt in dict.fromkeys(DERIVED.get(f, f) for f in options.formats):
         with watch.stage(fmt):
-            made[fmt] = WRITERS[fmt](rendering, built)
+            made[fmt] = _write(fmt, rendering, built, options.limits)
             if fmt == "pdf":
                 finished, problems = finish_pdf(made["pdf"].data, book.settings)
                 made["pdf"] = dataclasses.replace(made["pdf"], data=finished)

@@ -12,6 +12,7 @@ from brochure import __version__
 from brochure.build import FORMATS, BuildOptions, build
 from brochure.diagnostics import BrochureError, Report
 from brochure.paper import parse_trim
+from brochure.sandbox import Limits
 
 
 def _echo_diagnostics(report: Report) -> None:
@@ -29,7 +30,7 @@ def main() -> None:
 @click.argument("manuscript", default="manuscript",
                 type=click.Path(path_type=Path, exists=False))
 @click.option("--out", "out_dir", default="dist", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
+              type=click.Path(path_type=Path),
               help="Folder to write the outputs to.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format; repeat for several. Default: book.yaml's 'formats', "
@@ -42,11 +43,18 @@ def main() -> None:
               help="Folder of stylesheets. Default: styles/ beside the manuscript, "
                    "else brochure's own.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Longest time the Markdown of one chapter, and the PDF rendering, may take. "
+                   "Default: 60 and 600.")
+@click.option("--memory-limit", type=click.IntRange(min=16), metavar="MIB",
+              help="Most memory the Markdown stage and the PDF rendering may add. "
+                   "Default: 1024 and 3072.")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Build even if nothing changed since the previous build into DIR.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], trim: str | None,
-                  print_mode: str | None, styles_dir: Path | None, check: bool, no_cache: bool,
+                  print_mode: str | None, styles_dir: Path | None, check: bool,
+                  time_limit: float | None, memory_limit: int | None, no_cache: bool,
                   debug: bool) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     report = Report()
@@ -58,7 +66,7 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
             raise click.BadParameter(str(exc), param_hint="--trim") from None
     options = BuildOptions(manuscript, out_dir, formats, styles_dir, check,
                            {k: v for k, v in overrides.items() if v is not None},
-                           cache=not no_cache)
+                           limits=Limits.scaled(time_limit, memory_limit), cache=not no_cache)
     try:
         result = build(options, report)
     except BrochureError as exc:

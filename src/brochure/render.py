@@ -11,7 +11,7 @@ from babel.dates import format_date
 from lxml import etree
 
 from brochure.front_matter import add_front_matter
-from brochure.i18n import strings
+from brochure.i18n import strings, text_direction
 from brochure.model import Book, Chapter, Heading, Metadata, Note, Part, Rendering, TocEntry
 from brochure.xhtml import EPUB_TYPE, XML_LANG, element
 
@@ -144,6 +144,8 @@ def _toc(book: Book) -> tuple[TocEntry, ...]:
 def render_book(book: Book) -> Rendering:
     lang = book.metadata.lang
     html = element("html", {"lang": lang, XML_LANG: lang})
+    if text_direction(lang) == "rtl":
+        html.set("dir", "rtl")
     _head(html, book)
     body = element("body", parent=html)
     parts = [Part(TITLEPAGE_ID, "titlepage", strings(lang)["titlepage"])]
