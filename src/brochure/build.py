@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from brochure.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.publish import publish
 from brochure.read import project_folders, read_manuscript
 from brochure.render import render_book
-from brochure.sandbox import Limits, run_bounded
+from brochure.sandbox import Limits, Running, start_bounded
 from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
@@ -81,13 +82,18 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
     return paths
 
 
-def _write(fmt: str, rendering: Rendering, built, limits: Limits) -> Written:
-    """One output; the PDF renderer runs in a child process bounded in time and memory."""
-    if fmt != "pdf":
-        return WRITERS[fmt](rendering, built)
-    return run_bounded(WRITERS[fmt], (rendering, built), limits.pdf, "rendering the PDF",
-                       hint="raise --time-limit or --memory-limit if the book is really that "
-                            "large, or look for a runaway stylesheet rule")
+def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
+    """The PDF and the seconds it took, measured where it is made (in the child process)."""
+    started = time.perf_counter()
+    written = WRITERS["pdf"](rendering, built)
+    return written, time.perf_counter() - started
+
+
+def _start_pdf(rendering: Rendering, built, limits: Limits) -> Running[tuple[Written, float]]:
+    """Start rendering the PDF in a child process bounded in time and memory."""
+    return start_bounded(_timed_pdf, (rendering, built), limits.pdf, "rendering the PDF",
+                         hint="raise --time-limit or --memory-limit if the book is really that "
+                              "large, or look for a runaway stylesheet rule")
 
 
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
@@ -157,13 +163,32 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
     report.raise_if_errors()
     made: dict[str, Written] = {}  # every format made, including sources of derived ones
     details: dict[str, list[str]] = {}
-    for fmt in dict.fromkeys(DERIVED.get(f, f) for f in options.formats):
-        with watch.stage(fmt):
-            made[fmt] = _write(fmt, rendering, built, options.limits)
-            if fmt == "pdf":
-                finished, problems = finish_pdf(made["pdf"].data, book.settings)
-                made["pdf"] = dataclasses.replace(made["pdf"], data=finished)
+    needed = list(dict.fromkeys(DERIVED.get(f, f) for f in options.formats))
+    # The PDF renders in a child process while this one writes (and checks) the EPUB: on two
+    # cores both formats cost little more than the PDF alone. The child is forked from this
+    # process as it is now, so its PDF is the one a build of the PDF alone makes.
+    pdf_started = time.perf_counter()
+    pending = _start_pdf(rendering, built, options.limits) if "pdf" in needed else None
+    checked: list[Diagnostic] = []
+    try:
+        for fmt in needed:
+            if fmt != "pdf":
+                with watch.stage(fmt):
+                    made[fmt] = WRITERS[fmt](rendering, built)
+        if options.check and "epub" in made and "epub" in options.formats:
+            with watch.stage("validate"):
+                checked = check_epub(made["epub"].data)
+        if pending is not None:
+            pdf, seconds = pending.result()
+            watch.record("pdf", seconds, pdf_started)
+            with watch.stage("pdf"):
+                finished, problems = finish_pdf(pdf.data, book.settings)
+                made["pdf"] = dataclasses.replace(pdf, data=finished)
                 report.diagnostics.extend(problems)
+    finally:
+        if pending is not None:
+            pending.stop()
+    for fmt in needed:
         report.diagnostics.extend(made[fmt].diagnostics)
     if "booklet" in options.formats:
         with watch.stage("booklet"):
@@ -176,9 +201,7 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
         details["booklet"] = [f"{booklet.pages} pages on {booklet.sheets} "
                               f"sheet{'s' if booklet.sheets != 1 else ''}", padding]
     written = {fmt: made[fmt] for fmt in options.formats}
-    if options.check and "epub" in written:
-        with watch.stage("validate"):
-            report.diagnostics.extend(check_epub(written["epub"].data))
+    report.diagnostics.extend(checked)
     report.raise_if_errors()
 
     with watch.stage("publish"):

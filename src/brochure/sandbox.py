@@ -22,7 +22,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from brochure.diagnostics import BrochureError, Location, error
 
@@ -102,52 +102,82 @@ def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -
 def run_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: str,
                 location: Location | None = None, hint: str | None = None) -> T:
     """``function(*args)`` in a child process; a ``BrochureError`` if it breaks a bound."""
+    return start_bounded(function, args, bound, stage, location, hint).result()
+
+
+def start_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: str,
+                  location: Location | None = None, hint: str | None = None) -> Running[T]:
+    """Start ``function(*args)`` in a bounded child process and return at once, so that the
+    parent can work meanwhile (it writes the EPUB while the PDF renders); ``result()`` waits."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(send, function, args, bound.memory_mib * MiB),
                               daemon=True)
     process.start()
     send.close()
-    deadline = time.monotonic() + bound.seconds
-    try:
-        data = None
-        while data is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise error(f"{stage} took longer than {bound.seconds:g} s and was stopped",
-                            location, hint or "raise the limit with --time-limit if the book is "
-                            "really that large")
-            if receive.poll(min(remaining, 0.5)):
-                try:
-                    data = receive.recv_bytes()
-                except EOFError:
+    return Running(process, receive, time.monotonic() + bound.seconds, bound, stage, location,
+                   hint)
+
+
+@dataclass
+class Running(Generic[T]):
+    """A stage running in a child process (see ``start_bounded``)."""
+
+    process: Any
+    receive: Any
+    deadline: float  # time.monotonic() after which the child is stopped
+    bound: Bound
+    stage: str
+    location: Location | None
+    hint: str | None
+
+    def stop(self) -> None:
+        """End the child if it still runs (its result is no longer wanted, or it overran)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.receive.close()
+
+    def result(self) -> T:
+        """Wait for the child: its result, or a ``BrochureError`` if it broke a bound."""
+        process, receive, deadline = self.process, self.receive, self.deadline
+        bound, stage, location, hint = self.bound, self.stage, self.location, self.hint
+        try:
+            data = None
+            while data is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise error(f"{stage} took longer than {bound.seconds:g} s and was stopped",
+                                location, hint or "raise the limit with --time-limit if the book is "
+                                "really that large")
+                if receive.poll(min(remaining, 0.5)):
+                    try:
+                        data = receive.recv_bytes()
+                    except EOFError:
+                        data = b""
+                elif not process.is_alive() and not receive.poll(0):
                     data = b""
-            elif not process.is_alive() and not receive.poll(0):
-                data = b""
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receive.close()
-    if not data:
-        code = process.exitcode or 0
-        cause = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
-        raise error(f"{stage} stopped abnormally ({cause}); it probably ran out of the "
-                    f"{bound.memory_mib} MiB it may use", location,
-                    hint or "raise the limit with --memory-limit if the book is really that large")
-    outcome = pickle.loads(data)
-    if not isinstance(outcome, _Failure):
-        return outcome
-    if outcome.kind == "interrupt":
-        raise KeyboardInterrupt
-    if outcome.kind == "brochure":
-        raise BrochureError(outcome.payload)
-    if outcome.kind == "memory":
-        raise error(f"{stage} needed more than the {bound.memory_mib} MiB it may use", location,
-                    hint or "raise the limit with --memory-limit if the book is really that large")
-    if outcome.kind == "recursion":
-        raise error(f"{stage}: the text is nested too deeply", location,
-                    hint or "reduce the nesting of block quotes and lists")
-    failure = RuntimeError(f"{stage}: {outcome.detail}")
-    failure.add_note(f"in the child process:\n{outcome.payload}")  # shown by --debug
-    raise failure
+        finally:
+            self.stop()
+        if not data:
+            code = process.exitcode or 0
+            cause = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+            raise error(f"{stage} stopped abnormally ({cause}); it probably ran out of the "
+                        f"{bound.memory_mib} MiB it may use", location,
+                        hint or "raise the limit with --memory-limit if the book is really that large")
+        outcome = pickle.loads(data)
+        if not isinstance(outcome, _Failure):
+            return outcome
+        if outcome.kind == "interrupt":
+            raise KeyboardInterrupt
+        if outcome.kind == "brochure":
+            raise BrochureError(outcome.payload)
+        if outcome.kind == "memory":
+            raise error(f"{stage} needed more than the {bound.memory_mib} MiB it may use", location,
+                        hint or "raise the limit with --memory-limit if the book is really that large")
+        if outcome.kind == "recursion":
+            raise error(f"{stage}: the text is nested too deeply", location,
+                        hint or "reduce the nesting of block quotes and lists")
+        failure = RuntimeError(f"{stage}: {outcome.detail}")
+        failure.add_note(f"in the child process:\n{outcome.payload}")  # shown by --debug
+        raise failure
