@@ -16,8 +16,11 @@ from pathlib import Path
 def measure_brochure(manuscript: Path, out: Path) -> dict:
     from brochure.build import BuildOptions, build
     from brochure.diagnostics import Report
+    from brochure.sandbox import Limits
 
-    result = build(BuildOptions(manuscript=manuscript, out_dir=out), Report())
+    # No time limit that a long book on a busy machine could reach (Pepys: half an hour).
+    limits = Limits.scaled(seconds=6 * 3600)
+    result = build(BuildOptions(manuscript=manuscript, out_dir=out, limits=limits), Report())
     return {
         "seconds": result.stopwatch.seconds,
         "peak_rss_kib": result.stopwatch.peak_rss_kib,
@@ -33,20 +36,24 @@ def measure_floor(manuscript: Path) -> dict:
 
     from brochure.assemble import assemble_book
     from brochure.diagnostics import Report
+    from brochure.page_setup import with_page_setup
     from brochure.read import read_manuscript
     from brochure.render import render_book
     from brochure.write_pdf import BASE_URL, BookFetcher
     from brochure.xhtml import serialize
 
     report = Report()
-    rendering = render_book(assemble_book(read_manuscript(manuscript, report), report))
+    # The same steps as the build, so that WeasyPrint gets the same HTML and the same CSS.
+    rendering = render_book(assemble_book(with_page_setup(read_manuscript(manuscript, report)),
+                                          report))
     html = serialize(rendering.document).decode("utf-8")
     files = {a.href: (a.data, a.media_type) for a in rendering.book.assets}
     started = time.perf_counter()
-    weasyprint.HTML(string=html, base_url=BASE_URL,
-                    url_fetcher=BookFetcher(files, [])).write_pdf()
+    document = weasyprint.HTML(string=html, base_url=BASE_URL,
+                               url_fetcher=BookFetcher(files, [])).render()
+    document.write_pdf()
     seconds = time.perf_counter() - started
-    return {"seconds": {"floor": seconds}, "total": seconds,
+    return {"seconds": {"floor": seconds}, "total": seconds, "pages": len(document.pages),
             "peak_rss_kib": {"floor": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}
 
 

@@ -100,7 +100,10 @@ def measure_input(name: str, manuscript: Path, repeat: int, peers: bool) -> dict
                 raise RuntimeError(f"the unchanged rebuild built again:\n{stdout}")
             runs.add("rebuild", wall)
         _, _, stdout = run_child([python, str(HERE / "measure.py"), "floor", str(manuscript)])
-        runs.add("floor", json.loads(stdout)["seconds"]["floor"])
+        floor = json.loads(stdout)
+        if floor["pages"] != pages:  # not the same work: the comparison would mean nothing
+            raise RuntimeError(f"{name}: the floor made {floor['pages']} pages, brochure {pages}")
+        runs.add("floor", floor["seconds"]["floor"])
         if peers:
             measure_pandoc(manuscript, runs)
     return {"name": name, "pages": pages, "notes": notes, "runs": runs}
