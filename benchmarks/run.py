@@ -127,7 +127,7 @@ def measure_pandoc(manuscript: Path, runs: Runs) -> None:
 
 
 def inputs(args: argparse.Namespace, work: Path) -> list[tuple[str, Path]]:
-    chosen = [("seed article", ROOT / "manuscript")]
+    chosen = [("seed article", ROOT / "manuscript")] if args.seed else []
     for book in ("communist-manifesto", "mutual-aid", "pepys-diary"):
         if (CORPUS / book).is_dir() and book in args.books:
             chosen.append((book, CORPUS / book))
@@ -211,11 +211,13 @@ def main() -> None:
     parser.add_argument("--chapters", type=int, default=80)
     parser.add_argument("--notes", type=int, default=3_000)
     parser.add_argument("--no-peers", dest="peers", action="store_false", help="skip pandoc")
+    parser.add_argument("--no-seed", dest="seed", action="store_false",
+                        help="leave out the seed article")
     parser.add_argument("--scaling", action="store_true", help="only the scaling run")
     parser.add_argument("--scale-words", type=int, default=15_000)
     args = parser.parse_args()
     args.books = args.books.split(",")
-    print(f"machine: {machine()}\n")
+    print(f"machine: {machine()}; load average at the start: {os.getloadavg()[0]:.1f}\n")
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         if args.scaling:
@@ -226,6 +228,7 @@ def main() -> None:
             print(f"measuring {name} ...", file=sys.stderr, flush=True)
             results.append(measure_input(name, manuscript, args.repeat, args.peers))
         print(table(results, args.peers))
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
