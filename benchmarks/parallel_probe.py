@@ -38,11 +38,20 @@ def _render(html: str, files: dict) -> tuple[int, float]:
 
 
 def _chunks(document, count: int) -> list[str]:
+    """Chunks of whole chapters of about the same amount of text (the notes count with the
+    last chunk, the front matter with the first)."""
     body = next(el for el in document.getroot() if local_name(el) == "body")
     sections = list(body)
     chapters = [i for i, el in enumerate(sections) if (el.get("id") or "").startswith("chapter-")]
-    size = -(-len(chapters) // count)
-    groups = [chapters[i:i + size] for i in range(0, len(chapters), size)]
+    weight = [len("".join(el.itertext())) for el in sections]
+    total = sum(weight)
+    groups: list[list[int]] = [[]]
+    done = sum(weight[:chapters[0]])
+    for i in chapters:
+        if groups[-1] and done >= total * len(groups) / count and len(groups) < count:
+            groups.append([])
+        groups[-1].append(i)
+        done += weight[i]
     htmls = []
     for n, group in enumerate(groups):
         keep = set(group)
