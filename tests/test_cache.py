@@ -3,6 +3,7 @@ what it builds equals a clean build of the changed manuscript."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pdfplumber
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, build_fixture
 
+from brochure import cache
 from brochure.cli import main
 
 
@@ -129,3 +131,18 @@ def test_source_date_epoch_is_part_of_the_key(styled, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     second = build_fixture(styled, out, formats=("epub",))
     assert not second.result.reused and outputs(second) != first
+
+
+def test_a_fifo_in_the_folder_is_never_opened(styled, tmp_path):
+    os.mkfifo(styled / "pipe")  # opening it to hash it would block the build for ever
+    out = tmp_path / "out"
+    build_fixture(styled, out, formats=("epub",))
+    assert build_fixture(styled, out, formats=("epub",)).result.reused
+
+
+def test_a_folder_too_large_to_fingerprint_is_built_every_time(styled, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_FILES", 2)
+    out = tmp_path / "out"
+    first = outputs(build_fixture(styled, out, formats=("epub",)))
+    again = build_fixture(styled, out, formats=("epub",))
+    assert not again.result.reused and outputs(again) == first
