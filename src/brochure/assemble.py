@@ -47,7 +47,8 @@ def assemble_book(manuscript: Manuscript, report: Report) -> Book:
     report.raise_if_errors()
 
     chapter_ids = [f"chapter-{n}" for n in range(1, len(parsed) + 1)]
-    notes = number_notes(parsed, chapter_ids)
+    notes = number_notes(parsed, chapter_ids,
+                         per_chapter=manuscript.settings.note_numbering == "chapter")
     used_ids = set(chapter_ids)
     chapters = []
     for chapter_id, chapter in zip(chapter_ids, parsed, strict=True):

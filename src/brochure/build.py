@@ -77,7 +77,10 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     paths = output_paths(options, book.metadata.title, inputs)
     written: dict[str, Written] = {}
     for fmt in options.formats:
-        written[fmt] = WRITERS[fmt](rendering, built)
+        # print-notes: footnotes changes the PDF's document alone (the EPUB keeps endnotes).
+        footnotes = fmt == "pdf" and book.settings.print_notes == "footnotes"
+        written[fmt] = WRITERS[fmt](render_book(book, footnotes=True) if footnotes else rendering,
+                                    built)
         report.diagnostics.extend(written[fmt].diagnostics)
     if options.check and "epub" in written:
         report.diagnostics.extend(check_epub(written["epub"].data))

@@ -11,6 +11,7 @@ import click
 from brochure import __version__
 from brochure.build import FORMATS, BuildOptions, build
 from brochure.diagnostics import BrochureError, Report
+from brochure.settings import NOTE_NUMBERINGS, NOTES_PLACEMENTS, PRINT_NOTES
 
 
 def _echo_diagnostics(report: Report) -> None:
@@ -35,13 +36,25 @@ def main() -> None:
 @click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of stylesheets. Default: styles/ beside the manuscript, "
                    "else brochure's own.")
+@click.option("--notes", "notes", type=click.Choice(NOTES_PLACEMENTS),
+              help="Where the notes go: one section at the end of the book, or at the end of "
+                   "each chapter. Overrides 'notes:' in book.yaml.")
+@click.option("--print-notes", "print_notes", type=click.Choice(PRINT_NOTES),
+              help="In the PDF only: endnotes (placed as --notes says) or footnotes at the foot "
+                   "of the page. Overrides 'print-notes:' in book.yaml.")
+@click.option("--note-numbering", "note_numbering", type=click.Choice(NOTE_NUMBERINGS),
+              help="Number notes through the book, or from 1 in each chapter. Overrides "
+                   "'note-numbering:' in book.yaml.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...],
-                  styles_dir: Path | None, check: bool, debug: bool) -> None:
+                  styles_dir: Path | None, notes: str | None, print_notes: str | None,
+                  note_numbering: str | None, check: bool, debug: bool) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     report = Report()
-    options = BuildOptions(manuscript, out_dir, formats or FORMATS, styles_dir, check)
+    settings = {"notes": notes, "print_notes": print_notes, "note_numbering": note_numbering}
+    options = BuildOptions(manuscript, out_dir, formats or FORMATS, styles_dir, check,
+                           settings={k: v for k, v in settings.items() if v is not None})
     try:
         result = build(options, report)
     except BrochureError as exc:

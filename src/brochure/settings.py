@@ -23,6 +23,9 @@ class Settings:
     """Layout choices; every field has a default that needs no setting."""
 
     # (Fields are added by the features that use them; see FIELDS.)
+    notes: str = "book"  # where endnotes go: "book" (one section at the end) or "chapter"
+    print_notes: str = "endnotes"  # in the PDF only: "endnotes" (as placed) or "footnotes"
+    note_numbering: str = "book"  # "book" (1..N through the book) or "chapter" (restart)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -49,7 +52,15 @@ class Field:
     parse: Parser
 
 
-FIELDS: tuple[Field, ...] = ()
+NOTES_PLACEMENTS = ("book", "chapter")
+PRINT_NOTES = ("endnotes", "footnotes")
+NOTE_NUMBERINGS = ("book", "chapter")
+
+FIELDS: tuple[Field, ...] = (
+    Field("notes", "notes", choice(*NOTES_PLACEMENTS)),
+    Field("print-notes", "print_notes", choice(*PRINT_NOTES)),
+    Field("note-numbering", "note_numbering", choice(*NOTE_NUMBERINGS)),
+)
 
 
 def setting_keys() -> tuple[str, ...]:
