@@ -6,10 +6,11 @@
 - ``chapter``: a Notes section at the end of each chapter.
 - footnotes (the PDF only): each note follows its first call, as ``float: footnote`` elements.
   WeasyPrint never splits a footnote over two pages, and one taller than the room left
-  is pushed from page to page, dragging the text with it (Kozea/WeasyPrint#1833). So a note is
-  cut into several footnote elements, one per block and, inside a long paragraph, one per
-  ``FOOTNOTE_WORDS`` words: WeasyPrint then carries the pieces that do not fit to the next page,
-  as a long note is set in print.
+  is pushed from page to page, dragging the text with it (Kozea/WeasyPrint#1833). So a note
+  longer than ``LONG_FOOTNOTE`` words is cut into several footnote elements, one per block and,
+  inside a long paragraph, one per ``FOOTNOTE_WORDS`` words: WeasyPrint then carries the pieces
+  that do not fit to the next page, as a long note is set in print. Shorter notes stay whole:
+  pieces cost WeasyPrint more deferrals of later footnotes to the next page.
 
 Every note shows its number as text: lists are not renumbered by CSS counters because an ol
 cut over several EPUB files, or read by WeasyPrint (which ignores ``start`` without
@@ -35,6 +36,7 @@ BACKLINK_TEXT = "\u21a9"  # ↩
 RUNNING_HEAD = "data-running-head"  # what the PDF's running head shows for the pages that follow
 PLAIN_TITLE = "data-title"  # a heading's text without note numbers, for PDF bookmarks
 FOOTNOTE_WORDS = 120  # about ten lines of footnote on an A5 page, a quarter of it
+LONG_FOOTNOTE = 250  # words; about half an A5 page of footnote
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Block elements turned into spans (with a class naming them) inside a footnote, which must sit
 # inside the paragraph that calls it; the stylesheet displays them as blocks again.
@@ -150,8 +152,9 @@ def _files(groups: list[tuple[Chapter | None, list[Note]]], limit: int) -> Itera
 
 
 def book_notes(body: etree._Element, book: Book,
-               limit: int = NOTES_PER_FILE) -> tuple[list[Part], TocEntry]:
+               limit: int | None = None) -> tuple[list[Part], TocEntry]:
     """The Notes section at the end of the book; one part per file, and its TOC entry."""
+    limit = limit or NOTES_PER_FILE
     lang = book.metadata.lang
     words = strings(lang)
     grouped = len(book.chapters) > 1
@@ -272,8 +275,13 @@ def _pieces(block: etree._Element, limit: int) -> list[etree._Element]:
 
 def footnotes(note: Note, lang: str, limit: int = FOOTNOTE_WORDS) -> list[etree._Element]:
     """The footnote elements of a note: the first carries its id, the others continue it."""
+    blocks = _as_spans(note_content(note, lang))
+    if sum(len(" ".join(b.itertext()).split()) for b in blocks) <= LONG_FOOTNOTE:
+        whole = element("span", {"class": "footnote", "id": note.id})
+        whole.extend(blocks)
+        return [whole]
     elements = []
-    for block in _as_spans(note_content(note, lang)):
+    for block in blocks:
         for index, piece in enumerate(_pieces(block, limit)):
             classes = ["footnote"]
             if elements:

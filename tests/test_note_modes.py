@@ -1,0 +1,147 @@
+"""Notes in every placement and numbering mode, on a real book: The Communist Manifesto.
+
+Each mode is built once per run; ``notes_check.check_notes`` compares the EPUB and the PDF
+with the Markdown as Python-Markdown alone reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import Built, build_fixture
+from helpers import NS, Epub, pdf_destinations, pdf_page_texts, text_of
+from notes_check import check_notes
+
+from brochure import render_notes
+from brochure.validate import check_epub
+
+MANIFESTO = Path(__file__).resolve().parent / "corpus" / "communist-manifesto"
+MODES = {
+    "book": {},
+    "chapter": {"notes": "chapter"},
+    "footnotes": {"print_notes": "footnotes"},
+    "numbering": {"note_numbering": "chapter"},
+}
+HEADING_WITH_NOTE = "I: Bourgeois and Proletarians"
+
+
+@pytest.fixture(scope="session")
+def manifesto(tmp_path_factory, epoch_env) -> dict[str, Built]:
+    return {mode: build_fixture(MANIFESTO, tmp_path_factory.mktemp(f"cm-{mode}"), settings=settings)
+            for mode, settings in MODES.items()}
+
+
+@pytest.fixture(scope="session")
+def manifesto_split(tmp_path_factory, epoch_env) -> Built:
+    """Endnote files cut every 4 notes, as Pepys's are cut every 500."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(render_notes, "NOTES_PER_FILE", 4)
+    try:
+        return build_fixture(MANIFESTO, tmp_path_factory.mktemp("cm-split"), formats=("epub",))
+    finally:
+        mp.undo()
+
+
+@pytest.mark.parametrize("mode", ["book", "chapter", "numbering"])
+def test_epubcheck_reports_nothing_in_each_mode(manifesto, mode):
+    assert check_epub(manifesto[mode].epub.read_bytes()) == []
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_notes_link_both_ways_in_reading_order_with_their_text(manifesto, mode):
+    built = manifesto[mode]
+    report = check_notes(MANIFESTO, built.epub, built.pdf, per_chapter=mode == "numbering",
+                         footnotes=mode == "footnotes")
+    assert report.problems == []
+    assert built.result.notes == 10
+
+
+def test_footnotes_change_the_pdf_only(manifesto):
+    assert manifesto["footnotes"].epub.read_bytes() == manifesto["book"].epub.read_bytes()
+    pages = pdf_page_texts(manifesto["footnotes"].pdf)
+    assert not any(text.lstrip().startswith("Notes") for text in pages)
+    destinations = pdf_destinations(manifesto["footnotes"].pdf)
+    on_call_page = [n for n in range(1, 11)
+                    if destinations[f"note-{n}"] == destinations[f"noteref-{n}"]]
+    assert len(on_call_page) >= 8, on_call_page  # WeasyPrint may push one to a later page
+
+
+def test_book_notes_are_grouped_under_their_chapters(manifesto):
+    epub = Epub.open(manifesto["book"].epub)
+    groups = epub.find("//h:section[@epub:type='endnotes']//h:section[@class='notes-group']/h:h2")
+    assert [text_of(h) for _, h in groups] == [
+        "Preface", HEADING_WITH_NOTE, "III: Socialist and Communist Literature",
+        "IV: Position of the Communists in Relation to the Various Existing Opposition Parties"]
+    [(_, link)] = epub.find("//h:section[@class='notes-group']/h:h2/h:a[.='Preface']")
+    assert link.get("href") == "chapter-1.xhtml#chapter-1"
+
+
+def test_chapter_notes_close_each_chapter(manifesto):
+    epub = Epub.open(manifesto["chapter"].epub)
+    assert "notes.xhtml" not in epub.documents
+    placed = [(name, el.get("id")) for name, el in epub.find("//h:li[@epub:type='endnote']")]
+    assert placed[:3] == [("chapter-1.xhtml", "note-1"), ("chapter-1.xhtml", "note-2"),
+                          ("chapter-3.xhtml", "note-3")]
+    # In the PDF, a chapter's notes come before the next chapter starts.
+    destinations = pdf_destinations(manifesto["chapter"].pdf)
+    assert destinations["noteref-3"] <= destinations["note-6"] < destinations["noteref-7"]
+
+
+def test_numbering_restarts_in_each_chapter_with_ids_unique(manifesto):
+    epub = Epub.open(manifesto["numbering"].epub)
+    shown = [(name, text_of(a)) for name, a in epub.find("//h:a[@epub:type='noteref']")]
+    assert shown == [("chapter-1.xhtml", "1"), ("chapter-1.xhtml", "2"), ("chapter-3.xhtml", "1"),
+                     ("chapter-3.xhtml", "2"), ("chapter-3.xhtml", "3"), ("chapter-3.xhtml", "4"),
+                     ("chapter-5.xhtml", "1"), ("chapter-5.xhtml", "2"), ("chapter-5.xhtml", "3"),
+                     ("chapter-6.xhtml", "1")]
+    ids = [el.get("id") for _, doc in epub.documents.items() for el in doc.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+
+
+def test_pdf_endnotes_name_the_page_of_their_call(manifesto):
+    pdf = manifesto["book"].pdf
+    destinations = pdf_destinations(pdf)
+    text = " ".join(" ".join(pdf_page_texts(pdf)[destinations["note-4"]:]).split())
+    page = destinations["noteref-4"] + 1
+    assert re.search(rf"Stuttgart, 1886\. ↩ p\. {page}\b", text), text[:2000]
+
+
+def test_heading_with_a_note_shows_no_stray_number_in_toc_bookmarks_or_running_heads(manifesto):
+    for mode in ("book", "footnotes"):
+        built = manifesto[mode]
+        epub = Epub.open(built.epub)
+        nav = [text_of(a) for _, a in epub.find("//h:nav[@epub:type='toc']//h:a")]
+        assert HEADING_WITH_NOTE in nav
+        with pikepdf.open(built.pdf) as pdf, pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        assert HEADING_WITH_NOTE in titles, titles
+        # The chapter's second page carries its title as running head, without the number.
+        start = pdf_destinations(built.pdf)["noteref-3"]
+        head = pdf_page_texts(built.pdf)[start + 1].strip().splitlines()[0]
+        assert head.strip() == HEADING_WITH_NOTE
+    # The number stays in the heading's text.
+    [(_, h1)] = Epub.open(manifesto["book"].epub).find("//h:h1[h:sup]")
+    assert text_of(h1) == HEADING_WITH_NOTE + "3"
+
+
+def test_running_head_of_the_notes_names_the_chapter(manifesto):
+    pages = pdf_page_texts(manifesto["book"].pdf)
+    notes_start = pdf_destinations(manifesto["book"].pdf)["note-1"]
+    assert pages[notes_start].lstrip().startswith("Notes")  # no running head on the opening page
+    heads = {text.strip().splitlines()[0] for text in pages[notes_start + 1:]}
+    assert heads <= {f"Notes · {HEADING_WITH_NOTE}", "Notes · III: Socialist and Communist Literature"}
+    assert heads
+
+
+def test_notes_files_are_cut_and_links_follow(manifesto_split):
+    epub = Epub.open(manifesto_split.epub)
+    files = [name for name in epub.documents if name.startswith("notes")]
+    assert files == ["notes.xhtml", "notes-2.xhtml", "notes-3.xhtml"]
+    counts = [len(epub.documents[name].findall(".//h:li[@class='note']", NS)) for name in files]
+    assert sum(counts) == 10 and max(counts) <= 4
+    report = check_notes(MANIFESTO, manifesto_split.epub, None)
+    assert report.problems == []
+    assert check_epub(manifesto_split.epub.read_bytes()) == []
