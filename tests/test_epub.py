@@ -179,3 +179,11 @@ def etree_nav(book: Epub):
     from lxml import etree
 
     return etree.fromstring(etree_nav_bytes(book))
+
+
+def test_accessibility_metadata(seed_epub):
+    properties = {(m.get("property"), m.text)
+                  for m in seed_epub.opf.iterfind(".//opf:meta[@property]", NS)}
+    assert ("schema:accessMode", "textual") in properties
+    assert ("schema:accessibilityFeature", "tableOfContents") in properties
+    assert ("schema:accessibilityHazard", "none") in properties

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from brochure.model import Rendering, Written
 from brochure.publish import publish
 from brochure.read import read_manuscript
 from brochure.render import render_book
+from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
 from brochure.write_pdf import write_pdf
@@ -44,6 +44,7 @@ class BuildResult:
     notes: int
     seconds: float
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    stopwatch: Stopwatch = field(default_factory=Stopwatch)
 
 
 def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[str, Path]:
@@ -60,17 +61,20 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()
-    started = time.perf_counter()
+    watch = Stopwatch()
     for fmt in options.formats:
         if fmt not in WRITERS:
             raise error(f"unknown format '{fmt}'", hint=f"choose from {', '.join(FORMATS)}")
 
-    manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
-    if options.settings:
-        manuscript = dataclasses.replace(manuscript,
-                                         settings=manuscript.settings.replace(**options.settings))
-    book = assemble_book(manuscript, report)
-    rendering: Rendering = render_book(book)
+    with watch.stage("read"):
+        manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
+        if options.settings:
+            manuscript = dataclasses.replace(
+                manuscript, settings=manuscript.settings.replace(**options.settings))
+    with watch.stage("assemble"):
+        book = assemble_book(manuscript, report)
+    with watch.stage("render"):
+        rendering: Rendering = render_book(book)
     built = build_time(book.metadata)
 
     inputs = [s.path for s in manuscript.sources] + [a.source for a in book.assets]
@@ -79,20 +83,24 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     for fmt in options.formats:
         # print-notes: footnotes changes the PDF's document alone (the EPUB keeps endnotes).
         footnotes = fmt == "pdf" and book.settings.print_notes == "footnotes"
-        written[fmt] = WRITERS[fmt](render_book(book, footnotes=True) if footnotes else rendering,
-                                    built)
+        with watch.stage(fmt):
+            document = render_book(book, footnotes=True) if footnotes else rendering
+            written[fmt] = WRITERS[fmt](document, built)
         report.diagnostics.extend(written[fmt].diagnostics)
     if options.check and "epub" in written:
-        report.diagnostics.extend(check_epub(written["epub"].data))
+        with watch.stage("validate"):
+            report.diagnostics.extend(check_epub(written["epub"].data))
     report.raise_if_errors()
 
-    publish({paths[fmt]: result.data for fmt, result in written.items()})
+    with watch.stage("publish"):
+        publish({paths[fmt]: result.data for fmt, result in written.items()})
     pages = written["pdf"].pages if "pdf" in written else None
     return BuildResult(
         outputs=paths,
         sizes={fmt: len(result.data) for fmt, result in written.items()},
         pages=pages,
         notes=len(book.notes),
-        seconds=time.perf_counter() - started,
+        seconds=watch.total,
         diagnostics=report.diagnostics,
+        stopwatch=watch,
     )

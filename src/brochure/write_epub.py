@@ -96,6 +96,14 @@ def _metadata(package: epub.EpubBook, book: Book) -> None:
         package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
         package.add_metadata(None, "meta", "subtitle",
                              {"refines": "#subtitle", "property": "title-type"})
+    # Accessibility metadata (EPUB Accessibility 1.1): what reading systems and stores look for.
+    for prop, value in (("schema:accessMode", "textual"),
+                        ("schema:accessModeSufficient", "textual"),
+                        ("schema:accessibilityFeature", "structuralNavigation"),
+                        ("schema:accessibilityFeature", "tableOfContents"),
+                        ("schema:accessibilityFeature", "readingOrder"),
+                        ("schema:accessibilityHazard", "none")):
+        package.add_metadata(None, "meta", value, {"property": prop})
     # ebooklib announces itself as the generator; the book is brochure's.
     package.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
 

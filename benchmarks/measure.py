@@ -1,0 +1,57 @@
+"""One measurement in a fresh process, printed as JSON (run by benchmarks/run.py).
+
+    python benchmarks/measure.py brochure MANUSCRIPT OUT_DIR   # the whole build, per stage
+    python benchmarks/measure.py floor MANUSCRIPT              # WeasyPrint alone on brochure's HTML
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def measure_brochure(manuscript: Path, out: Path) -> dict:
+    from brochure.build import BuildOptions, build
+    from brochure.diagnostics import Report
+
+    result = build(BuildOptions(manuscript=manuscript, out_dir=out), Report())
+    return {
+        "seconds": result.stopwatch.seconds,
+        "peak_rss_kib": result.stopwatch.peak_rss_kib,
+        "total": result.stopwatch.total,
+        "pages": result.pages,
+        "notes": result.notes,
+    }
+
+
+def measure_floor(manuscript: Path) -> dict:
+    """WeasyPrint rendering brochure's final HTML and CSS, with nothing of brochure around it."""
+    import weasyprint
+
+    from brochure.assemble import assemble_book
+    from brochure.diagnostics import Report
+    from brochure.read import read_manuscript
+    from brochure.render import render_book
+    from brochure.write_pdf import BASE_URL, BookFetcher
+    from brochure.xhtml import serialize
+
+    report = Report()
+    rendering = render_book(assemble_book(read_manuscript(manuscript, report), report))
+    html = serialize(rendering.document).decode("utf-8")
+    files = {a.href: (a.data, a.media_type) for a in rendering.book.assets}
+    started = time.perf_counter()
+    weasyprint.HTML(string=html, base_url=BASE_URL,
+                    url_fetcher=BookFetcher(files, [])).write_pdf()
+    seconds = time.perf_counter() - started
+    return {"seconds": {"floor": seconds}, "total": seconds,
+            "peak_rss_kib": {"floor": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}
+
+
+if __name__ == "__main__":
+    kind, manuscript = sys.argv[1], Path(sys.argv[2])
+    data = measure_brochure(manuscript, Path(sys.argv[3])) if kind == "brochure" \
+        else measure_floor(manuscript)
+    print(json.dumps(data))
