@@ -145,3 +145,17 @@ def test_notes_files_are_cut_and_links_follow(manifesto_split):
     report = check_notes(MANIFESTO, manifesto_split.epub, None)
     assert report.problems == []
     assert check_epub(manifesto_split.epub.read_bytes()) == []
+
+
+def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "chart.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    (tmp_path / "book.yaml").write_text("title: Pictures\nlang: en\n")
+    (tmp_path / "one.md").write_text(
+        "# One\n\nText[^a].\n\n[^a]: A note with a picture.\n\n    ![A chart](images/chart.svg)\n")
+    built = build_fixture(tmp_path, tmp_path / "out", formats=("epub",))
+    epub = Epub.open(built.epub)
+    [(name, img)] = epub.find("//h:li[@epub:type='endnote']//h:img")
+    assert name == "notes.xhtml" and img.get("alt") == "A chart"
+    assert f"EPUB/{img.get('src')}" in epub.files
