@@ -51,7 +51,7 @@ def expected_notes(manuscript: Path) -> Expected:
                                  extensions=["footnotes", "tables"])
         root = lxml.html.fragment_fromstring(html, create_parent="div")
         texts = {}
-        for li in root.xpath("//div[@class='footnote']//li"):
+        for li in root.xpath("//div[@class='footnote']/ol/li"):
             for back in li.xpath(".//a[@class='footnote-backref']"):
                 back.getparent().remove(back)
             texts[li.get("id")[len("fn:"):]] = " ".join(li.text_content().split())

@@ -159,3 +159,20 @@ def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
     [(name, img)] = epub.find("//h:li[@epub:type='endnote']//h:img")
     assert name == "notes.xhtml" and img.get("alt") == "A chart"
     assert f"EPUB/{img.get('src')}" in epub.files
+
+
+def test_a_note_weasyprint_could_not_place_fails_the_build():
+    from types import SimpleNamespace
+
+    from brochure.diagnostics import Location
+    from brochure.model import Note
+    from brochure.write_pdf import _lost_notes
+
+    notes = tuple(Note(n, f"note-{n}", (f"noteref-{n}",), "chapter-1", (), Location(MANIFESTO))
+                  for n in (1, 2, 3))
+    book = SimpleNamespace(notes=notes)
+    document = SimpleNamespace(pages=[SimpleNamespace(anchors={"note-1": None}),
+                                      SimpleNamespace(anchors={"note-3": None})])
+    [diagnostic] = _lost_notes(book, document)
+    assert diagnostic.level == "error" and "(notes 2)" in diagnostic.message
+    assert _lost_notes(SimpleNamespace(notes=notes[::2]), document) == []
