@@ -73,6 +73,10 @@ def main() -> int:
         if book.settings.print_notes == "footnotes":
             rendering = stages.run("render_pdf", render_book, book, True)
         outputs["pdf"] = stages.run("write_pdf", write_pdf, rendering, built)
+    for fmt, written in outputs.items():
+        for diagnostic in written.diagnostics:
+            if diagnostic.level == "error":
+                print(f"{fmt}: {diagnostic}")
     words = sum(len(s.text.split()) for s in manuscript.sources)
     print(f"{len(book.notes)} notes, {len(book.chapters)} chapters, {words} words of Markdown"
           + (f", {outputs['pdf'].pages} pages" if "pdf" in outputs else ""))
