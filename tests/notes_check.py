@@ -35,6 +35,7 @@ class Expected:
     """What the manuscript calls: per chapter file, its distinct labels in order, with their text."""
 
     chapters: list[list[tuple[str, str]]]  # [(label, note text)] per chapter, in reading order
+    blocks: dict[tuple[int, str], list[str]]  # (chapter, label) -> text of each block of the note
 
     @property
     def count(self) -> int:
@@ -46,7 +47,8 @@ def expected_notes(manuscript: Path) -> Expected:
     names = meta.get("chapters") or sorted(p.name for p in manuscript.glob("*.md")
                                             if p.name.lower() != "readme.md")
     chapters = []
-    for name in names:
+    blocks: dict[tuple[int, str], list[str]] = {}
+    for index, name in enumerate(names):
         html = markdown.markdown((manuscript / name).read_text(encoding="utf-8"),
                                  extensions=["footnotes", "tables"])
         root = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -54,14 +56,16 @@ def expected_notes(manuscript: Path) -> Expected:
         for li in root.xpath("//div[@class='footnote']/ol/li"):
             for back in li.xpath(".//a[@class='footnote-backref']"):
                 back.getparent().remove(back)
-            texts[li.get("id")[len("fn:"):]] = " ".join(li.text_content().split())
+            label = li.get("id")[len("fn:"):]
+            texts[label] = " ".join(li.text_content().split())
+            blocks[index, label] = [" ".join(block.text_content().split()) for block in li]
         labels = []
         for a in root.xpath("//sup/a[@class='footnote-ref']"):
             label = a.get("href")[len("#fn:"):]
             if label not in labels:
                 labels.append(label)
         chapters.append([(label, texts[label]) for label in labels])
-    return Expected(chapters)
+    return Expected(chapters, blocks)
 
 
 @dataclass
@@ -192,9 +196,10 @@ def check_pdf_notes(path: Path, expected: Expected, footnotes: bool, report: Rep
         elif footnotes and destinations[note] > destinations[ref]:
             report.deferred_footnotes += 1
     text = pdf_note_texts(path, footnotes)
+    # Block by block: the text of a figure (an SVG's words) may sit between two blocks.
     for index, chapter in enumerate(expected.chapters):
-        for label, note_text in chapter:
-            if squeeze(note_text) not in text:
+        for label, _ in chapter:
+            if any(squeeze(block) not in text for block in expected.blocks[index, label]):
                 report.add(f"PDF: the text of note [^{label}] of chapter {index + 1} is missing")
 
 

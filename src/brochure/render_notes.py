@@ -7,10 +7,10 @@
 - footnotes (the PDF only): each note follows its first call, as ``float: footnote`` elements.
   WeasyPrint never splits a footnote over two pages, and one taller than the room left
   is pushed from page to page, dragging the text with it (Kozea/WeasyPrint#1833). So a note
-  longer than ``LONG_FOOTNOTE`` words is cut into several footnote elements, one per block and,
-  inside a long paragraph, one per ``FOOTNOTE_WORDS`` words: WeasyPrint then carries the pieces
-  that do not fit to the next page, as a long note is set in print. Shorter notes stay whole:
-  pieces cost WeasyPrint more deferrals of later footnotes to the next page.
+  longer than ``LONG_FOOTNOTE`` words (images and tables count) is cut into several footnote
+  elements, one per block and, inside a long paragraph, one per ``FOOTNOTE_WORDS`` words:
+  WeasyPrint then carries the pieces that do not fit to the next page, as a long note is set
+  in print. Shorter notes stay whole: pieces cost WeasyPrint more deferrals of later footnotes.
 
 Every note shows its number as text: lists are not renumbered by CSS counters because an ol
 cut over several EPUB files, or read by WeasyPrint (which ignores ``start`` without
@@ -37,6 +37,7 @@ RUNNING_HEAD = "data-running-head"  # what the PDF's running head shows for the 
 PLAIN_TITLE = "data-title"  # a heading's text without note numbers, for PDF bookmarks
 FOOTNOTE_WORDS = 120  # about ten lines of footnote on an A5 page, a quarter of it
 LONG_FOOTNOTE = 250  # words; about half an A5 page of footnote
+FIGURE_WORDS = 150  # an image or a table in a note weighs as much as this many words
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Block elements turned into spans (with a class naming them) inside a footnote, which must sit
 # inside the paragraph that calls it; the stylesheet displays them as blocks again.
@@ -273,10 +274,18 @@ def _pieces(block: etree._Element, limit: int) -> list[etree._Element]:
     return pieces
 
 
+def _weight(blocks: list[etree._Element]) -> int:
+    """The words of some blocks, an image or a table counting as much as a long paragraph."""
+    words = sum(len(" ".join(block.itertext()).split()) for block in blocks)
+    figures = sum(1 for block in blocks for el in block.iter()
+                  if local_name(el) == "img" or "fn-table" in (el.get("class") or "").split())
+    return words + FIGURE_WORDS * figures
+
+
 def footnotes(note: Note, lang: str, limit: int = FOOTNOTE_WORDS) -> list[etree._Element]:
     """The footnote elements of a note: the first carries its id, the others continue it."""
     blocks = _as_spans(note_content(note, lang))
-    if sum(len(" ".join(b.itertext()).split()) for b in blocks) <= LONG_FOOTNOTE:
+    if _weight(blocks) <= LONG_FOOTNOTE:
         whole = element("span", {"class": "footnote", "id": note.id})
         whole.extend(blocks)
         return [whole]
