@@ -31,6 +31,10 @@ class Built:
     def pdf(self) -> Path:
         return self.result.outputs["pdf"]
 
+    @property
+    def booklet(self) -> Path:
+        return self.result.outputs["booklet"]
+
 
 def build_fixture(manuscript: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = None,
                   **options) -> Built:
@@ -74,3 +78,28 @@ def project(tmp_path) -> Path:
     target = tmp_path / "book"
     shutil.copytree(FIXTURES / "two-chapters", target)
     return target
+
+
+# ---- Print (page setup, booklet, print shop) ----------------------------------------------
+
+@pytest.fixture(scope="session")
+def manifesto(tmp_path_factory, epoch_env) -> Built:
+    """A real pamphlet whose book.yaml asks for chapters on right-hand pages and a booklet."""
+    return build_fixture(FIXTURES / "manifesto", tmp_path_factory.mktemp("manifesto"))
+
+
+@pytest.fixture(scope="session")
+def manifesto_epubcheck(manifesto):
+    return check_epub(manifesto.epub.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory, epoch_env) -> Built:
+    """The two-chapter book for a print shop: bleed, crop marks, PDF/X-4; and its booklet."""
+    return build_fixture(FIXTURES / "two-chapters", tmp_path_factory.mktemp("shop"),
+                         formats=("epub", "pdf", "booklet"), settings={"print_mode": "shop"})
+
+
+@pytest.fixture(scope="session")
+def shop_epubcheck(shop):
+    return check_epub(shop.epub.read_bytes())

@@ -22,7 +22,7 @@ import yaml
 from helpers import NS, Epub, pdf_destinations, pdf_links
 
 MM = 72 / 25.4
-_IGNORED = re.compile(r"[\s\u2060\u00ad\u200b\u21a9\-‐]+")
+_IGNORED = re.compile(r"[\s\u2060\u00ad\u200b\u21a9\u2191\-‐]+")
 
 
 def squeeze(text: str) -> str:

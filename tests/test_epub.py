@@ -123,7 +123,9 @@ def test_stylesheet_is_the_very_file_of_styles(seed_epub):
     assert seed_epub.files["EPUB/styles/brochure.css"] == (ROOT / "styles/brochure.css").read_bytes()
     for name, doc in seed_epub.documents.items():
         links = doc.findall(".//h:link[@rel='stylesheet']", NS)
-        assert [link.get("href") for link in links] == ["styles/brochure.css"], name
+        # The generated page setup (page size, margins) first, then the shared stylesheet.
+        assert [link.get("href") for link in links] == ["styles/page-setup.css",
+                                                        "styles/brochure.css"], name
 
 
 def test_every_document_declares_the_language(seed_epub):

@@ -25,8 +25,9 @@ def test_page_count_is_reported(seed):
 def test_pages_are_numbered(seed):
     pages = pdf_page_texts(seed.pdf)
     for number, text in enumerate(pages, start=1):
-        if number > 1:  # the title page carries no number
+        if number > 2:  # the title page and the imprint behind it carry no number
             assert text.strip().splitlines()[-1].strip() == str(number)
+    assert not pages[1].strip().splitlines()[-1].strip().isdigit()
 
 
 def test_notes_section_follows_the_text_with_every_note(seed):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from slugify import slugify
 
 from brochure.diagnostics import Report
-from brochure.model import Asset, Book, Chapter, Heading, Manuscript
+from brochure.model import Asset, Book, Chapter, Heading, Manuscript, Metadata
 from brochure.notes import number_notes
 from brochure.parse import ParsedChapter, parse_chapter
 from brochure.resolver import Resolver
+from brochure.typography import typeset, typeset_text
 from brochure.xhtml import local_name, plain_text
 
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -41,6 +44,13 @@ def _chapter_title(headings: list[Heading], book_title: str, single: bool, fallb
     return headings[0].text if headings else fallback
 
 
+def _typeset_metadata(meta: Metadata, lang: str) -> Metadata:
+    """The metadata a reader sees (title page, ebook library) with the text's typography."""
+    changes = {name: typeset_text(getattr(meta, name), lang)
+               for name in ("title", "subtitle", "description") if getattr(meta, name)}
+    return dataclasses.replace(meta, **changes)
+
+
 def assemble_book(manuscript: Manuscript, report: Report) -> Book:
     resolver = Resolver.for_roots(manuscript.root)
     parsed = [parse_chapter(source, resolver, report) for source in manuscript.sources]
@@ -49,11 +59,23 @@ def assemble_book(manuscript: Manuscript, report: Report) -> Book:
     chapter_ids = [f"chapter-{n}" for n in range(1, len(parsed) + 1)]
     notes = number_notes(parsed, chapter_ids,
                          per_chapter=manuscript.settings.note_numbering == "chapter")
+    # Typography once, on the model both formats are written from (and before headings are
+    # named, so the table of contents reads the same characters as the text).
+    metadata = manuscript.metadata
+    chosen = manuscript.settings.typography
+    if chosen != "none":
+        lang = metadata.lang if chosen == "auto" else chosen
+        for chapter in parsed:
+            typeset(chapter.body, lang)
+        for note in notes:
+            for block in note.blocks:
+                typeset(block, lang)
+        metadata = _typeset_metadata(metadata, lang)
     used_ids = set(chapter_ids)
     chapters = []
     for chapter_id, chapter in zip(chapter_ids, parsed, strict=True):
         headings = _name_headings(chapter, chapter_id, used_ids)
-        title = _chapter_title(headings, manuscript.metadata.title, len(parsed) == 1,
+        title = _chapter_title(headings, metadata.title, len(parsed) == 1,
                                chapter.source.path.stem)
         chapters.append(Chapter(chapter_id, title, tuple(headings), chapter.body,
                                 chapter.source.path))
@@ -63,7 +85,7 @@ def assemble_book(manuscript: Manuscript, report: Report) -> Book:
                   *(a for chapter in parsed for a in chapter.assets)):
         assets.setdefault(asset.href, asset)
     return Book(
-        metadata=manuscript.metadata,
+        metadata=metadata,
         chapters=tuple(chapters),
         notes=tuple(notes),
         stylesheets=tuple(sheet.href for sheet in manuscript.stylesheets),

@@ -11,6 +11,7 @@ import click
 from brochure import __version__
 from brochure.build import FORMATS, BuildOptions, build
 from brochure.diagnostics import BrochureError, Report
+from brochure.paper import parse_trim
 from brochure.settings import NOTE_NUMBERINGS, NOTES_PLACEMENTS, PRINT_NOTES
 
 
@@ -32,7 +33,12 @@ def main() -> None:
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the outputs to.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Output format; repeat for several. Default: all.")
+              help="Output format; repeat for several. Default: book.yaml's 'formats', "
+                   "else epub and pdf.")
+@click.option("--trim", help="Page size (A5, A6, A4, letter, half-letter, WIDTHxHEIGHTmm); "
+                             "overrides book.yaml.")
+@click.option("--print", "print_mode", type=click.Choice(("office", "shop")),
+              help="'shop': bleed, crop marks and PDF/X for a print shop; overrides book.yaml.")
 @click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of stylesheets. Default: styles/ beside the manuscript, "
                    "else brochure's own.")
@@ -47,14 +53,21 @@ def main() -> None:
                    "'note-numbering:' in book.yaml.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...],
-                  styles_dir: Path | None, notes: str | None, print_notes: str | None,
-                  note_numbering: str | None, check: bool, debug: bool) -> None:
+def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], trim: str | None,
+                  print_mode: str | None, styles_dir: Path | None, notes: str | None,
+                  print_notes: str | None, note_numbering: str | None, check: bool,
+                  debug: bool) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     report = Report()
-    settings = {"notes": notes, "print_notes": print_notes, "note_numbering": note_numbering}
-    options = BuildOptions(manuscript, out_dir, formats or FORMATS, styles_dir, check,
-                           settings={k: v for k, v in settings.items() if v is not None})
+    overrides = {"print_mode": print_mode, "notes": notes, "print_notes": print_notes,
+                 "note_numbering": note_numbering}
+    if trim:
+        try:
+            overrides["trim"] = parse_trim(trim, "--trim")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--trim") from None
+    options = BuildOptions(manuscript, out_dir, formats, styles_dir, check,
+                           {k: v for k, v in overrides.items() if v is not None})
     try:
         result = build(options, report)
     except BrochureError as exc:
@@ -76,7 +89,7 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...],
     _echo_diagnostics(report)
     notes = f"{result.notes} note{'s' if result.notes != 1 else ''}"
     for fmt, path in result.outputs.items():
-        details = [f"{result.sizes[fmt] / 1024:.0f} KiB", notes]
+        details = [*result.details.get(fmt, ()), f"{result.sizes[fmt] / 1024:.0f} KiB", notes]
         if fmt == "pdf" and result.pages is not None:
             details.insert(0, f"{result.pages} page{'s' if result.pages != 1 else ''}")
         click.echo(f"wrote {path} ({', '.join(details)})")

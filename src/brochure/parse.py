@@ -113,7 +113,7 @@ class _Footnotes(FootnoteExtension):
         md.treeprocessors.register(_MarkGenuineNotes(md, self.nonce), "brochure-notes", 12)
 
 
-def _source_lines(source: SourceText) -> list[tuple[int, str]]:
+def source_lines(source: SourceText) -> list[tuple[int, str]]:
     """(file line number, text) of each line outside fenced code blocks."""
     lines, fence = [], None
     for number, line in enumerate(source.text.split("\n"), start=source.first_line):
@@ -129,7 +129,7 @@ def _source_lines(source: SourceText) -> list[tuple[int, str]]:
 
 def _definition_lines(source: SourceText) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    for number, line in _source_lines(source):
+    for number, line in source_lines(source):
         match = _DEFINITION_RE.match(line)
         if match:
             found.setdefault(match.group(1), []).append(number)
@@ -137,7 +137,7 @@ def _definition_lines(source: SourceText) -> dict[str, list[int]]:
 
 
 def _first_line_with(source: SourceText, needle: str, skip_definitions: bool = True) -> int | None:
-    for number, line in _source_lines(source):
+    for number, line in source_lines(source):
         if skip_definitions and _DEFINITION_RE.match(line) and line.lstrip().startswith(needle):
             line = line.lstrip()[len(needle):]
         if needle in line:

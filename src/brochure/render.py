@@ -10,11 +10,11 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date
 from lxml import etree
 
+from brochure.front_matter import add_front_matter
 from brochure.i18n import strings
 from brochure.model import Book, Chapter, Heading, Metadata, Part, Rendering, TocEntry
 from brochure.render_notes import (
     NOTES_ID,
-    RUNNING_HEAD,
     book_notes,
     chapter_notes,
     mark_headings,
@@ -78,7 +78,6 @@ def _titlepage(body: etree._Element, meta: Metadata) -> etree._Element:
 def _chapter(body: etree._Element, chapter: Chapter) -> etree._Element:
     section = element("section", {
         "id": chapter.id, "class": "chapter", EPUB_TYPE: "chapter", "role": "doc-chapter",
-        RUNNING_HEAD: chapter.title,
     }, parent=body)
     content = copy.deepcopy(chapter.body)
     section.text = content.text
@@ -143,6 +142,9 @@ def render_book(book: Book, footnotes: bool = False) -> Rendering:
         notes_parts, notes_entry = book_notes(body, book)
         parts.extend(notes_parts)
         landmarks["endnotes"] = NOTES_ID
+    meta = book.metadata
+    parts[1:1] = add_front_matter(body, book, NOTES_ID if notes_entry else None,
+                                  display_date(meta.date, lang) if meta.date else None)
     return Rendering(
         document=etree.ElementTree(html),
         parts=tuple(parts),

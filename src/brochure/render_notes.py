@@ -32,8 +32,8 @@ from brochure.xhtml import EPUB_TYPE, NOTEREF_CLASS, element, is_noteref, local_
 
 NOTES_ID = "notes"
 NOTES_PER_FILE = 500  # Standard Ebooks' threshold for splitting endnotes.xhtml
-BACKLINK_TEXT = "\u21a9"  # ↩
-RUNNING_HEAD = "data-running-head"  # what the PDF's running head shows for the pages that follow
+BACKLINK_TEXT = "\u2191"  # ↑ (text fonts rarely have ↩, the usual web choice)
+NOTES_HEAD = "data-notes-head"  # the running head over the notes of a chapter, in the PDF
 PLAIN_TITLE = "data-title"  # a heading's text without note numbers, for PDF bookmarks
 FOOTNOTE_WORDS = 120  # about ten lines of footnote on an A5 page, a quarter of it
 LONG_FOOTNOTE = 250  # words; about half an A5 page of footnote
@@ -71,9 +71,9 @@ def backlinks(note: Note, lang: str) -> list[etree._Element]:
 
 def _append_inline(parent: etree._Element, child: etree._Element, space: str = " ") -> None:
     if len(parent):
-        parent[-1].tail = (parent[-1].tail or "") + space
+        parent[-1].tail = (parent[-1].tail or "").rstrip(" ") + space
     else:
-        parent.text = (parent.text or "") + space
+        parent.text = (parent.text or "").rstrip(" ") + space
     parent.append(child)
 
 
@@ -94,7 +94,7 @@ def note_content(note: Note, lang: str) -> list[etree._Element]:
         last = element("p", {"class": "backlinks"})
         blocks.append(last)
     for link in backlinks(note, lang):
-        _append_inline(last, link)
+        _append_inline(last, link, "\u00a0")  # the arrow never starts a line on its own
     return blocks
 
 
@@ -169,20 +169,20 @@ def book_notes(body: etree._Element, book: Book,
             attrib["aria-label"] = words["notes"]
         section = _endnotes_section(attrib, body)
         if index == 1:
-            element("h1", {RUNNING_HEAD: running_head(lang)}, words["notes"], parent=section)
+            element("h1", text=words["notes"], parent=section)
         for piece in pieces:
             holder = section
             if piece.chapter is not None:
                 holder = element("section", {"class": "notes-group"}, parent=section)
                 if piece.first:
                     holder.set("id", group_id(piece.chapter))
-                    heading = element("h2", {RUNNING_HEAD: running_head(lang, piece.chapter.title)},
+                    heading = element("h2", {NOTES_HEAD: running_head(lang, piece.chapter.title)},
                                       parent=holder)
                     element("a", {"href": f"#{piece.chapter.id}"}, piece.chapter.title,
                             parent=heading)
                     children.append(TocEntry(piece.chapter.title, group_id(piece.chapter)))
                 else:
-                    holder.set(RUNNING_HEAD, running_head(lang, piece.chapter.title))
+                    holder.set(NOTES_HEAD, running_head(lang, piece.chapter.title))
             endnote_list(piece.notes, lang, holder)
         parts.append(Part(part_id, "endnotes", words["notes"]))
     return parts, TocEntry(words["notes"], NOTES_ID, tuple(children))
@@ -194,7 +194,7 @@ def chapter_notes(section: etree._Element, chapter: Chapter, notes: Sequence[Not
     words = strings(lang)
     holder = _endnotes_section({"id": group_id(chapter), "class": "endnotes chapter-endnotes"},
                                section)
-    element("h2", {RUNNING_HEAD: running_head(lang, chapter.title)}, words["notes"], parent=holder)
+    element("h2", text=words["notes"], parent=holder)
     endnote_list(notes, lang, holder)
 
 

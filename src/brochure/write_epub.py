@@ -16,6 +16,7 @@ import zipfile
 from ebooklib import epub
 from lxml import etree
 
+from brochure.fonts import subset_fonts
 from brochure.i18n import strings
 from brochure.model import Book, Part, Rendering, TocEntry, Written
 from brochure.xhtml import XML_LANG, element, q, serialize
@@ -23,6 +24,7 @@ from brochure.xhtml import XML_LANG, element, q, serialize
 FOLDER = "EPUB"
 OPF_NS = "http://www.idpf.org/2007/opf"
 XML_LANG_OPF = XML_LANG
+IBOOKS_VOCABULARY = "http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/"
 
 
 def part_file(part: Part) -> str:
@@ -122,7 +124,14 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         properties = ["svg"] if b"<svg" in content else []
         items[part.id] = _Document(part.id, name, content, properties)
         package.add_item(items[part.id])
-    for index, asset in enumerate(book.assets, start=1):
+    # Fonts travel cut down to the characters of the book (and of the reader's own menus).
+    text = "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
+                    *words.values()])
+    if any(asset.media_type.startswith("font/") for asset in book.assets):
+        # Apple Books otherwise sets the text in its own fonts, whatever the stylesheet says.
+        package.add_prefix("ibooks", IBOOKS_VOCABULARY)
+        package.add_metadata(None, "meta", "true", {"property": "ibooks:specified-fonts"})
+    for index, asset in enumerate(subset_fonts(book.assets, text), start=1):
         package.add_item(epub.EpubItem(uid=f"asset-{index}", file_name=asset.href,
                                        media_type=asset.media_type, content=asset.data))
 

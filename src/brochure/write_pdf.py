@@ -16,6 +16,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from brochure.diagnostics import Diagnostic
 from brochure.model import Rendering, Written
+from brochure.print_shop import render_options, write_options
 from brochure.xhtml import serialize
 
 # A base that names no real place: relative URLs resolve under it, and only the book's own
@@ -65,10 +66,10 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     try:
         html = weasyprint.HTML(string=serialize(rendering.document).decode("utf-8"),
                                base_url=BASE_URL, url_fetcher=fetcher)
-        document = html.render(presentational_hints=False)
+        document = html.render(presentational_hints=False, **render_options(book))
         out = io.BytesIO()
         document.write_pdf(out, uncompressed_pdf=False, pdf_identifier=_identifier(book),
-                           custom_metadata=False)
+                           custom_metadata=False, **write_options(document, book.settings, built))
     finally:
         logger.removeHandler(collect)
     diagnostics = [Diagnostic("warning", f"PDF: {m}") for m in collect.messages]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -11,6 +13,7 @@ NSMAP = {None: XHTML_NS, "epub": EPUB_NS}
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 XML_LANG = f"{{{XML_NS}}}lang"
 NOTEREF_CLASS = "noteref"
+_HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 
 
 def q(tag: str) -> str:
@@ -55,7 +58,8 @@ def plain_text(el: etree._Element) -> str:
                 parts.append(child.tail)
 
     walk(el)
-    return " ".join("".join(parts).split())
+    # Fold only the whitespace HTML folds: no-break spaces are the text's own.
+    return _HTML_WHITESPACE.sub(" ", "".join(parts)).strip(" ")
 
 
 def serialize(root: etree._Element | etree._ElementTree) -> bytes:
