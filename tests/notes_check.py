@@ -58,7 +58,8 @@ def expected_notes(manuscript: Path) -> Expected:
                 back.getparent().remove(back)
             label = li.get("id")[len("fn:"):]
             texts[label] = " ".join(li.text_content().split())
-            blocks[index, label] = [" ".join(block.text_content().split()) for block in li]
+            blocks[index, label] = [" ".join(block.text_content().split()) for block in li
+                                    if isinstance(block.tag, str)]  # not comments
         labels = []
         for a in root.xpath("//sup/a[@class='footnote-ref']"):
             label = a.get("href")[len("#fn:"):]
