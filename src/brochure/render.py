@@ -13,6 +13,7 @@ from lxml import etree
 from brochure.front_matter import add_front_matter
 from brochure.i18n import strings
 from brochure.model import Book, Chapter, Heading, Metadata, Part, Rendering, TocEntry
+from brochure.render_notes import BACKLINK_TEXT as BACKLINK_TEXT  # where tests look for it
 from brochure.render_notes import (
     NOTES_ID,
     book_notes,
