@@ -12,6 +12,7 @@ import pytest
 from conftest import build_fixture
 from notes_check import check_notes
 
+from brochure.diagnostics import BrochureError
 from brochure.validate import check_epub
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -26,8 +27,14 @@ BOOKS = {"mutual-aid": 322, "pepys-diary": 4542}
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("mode", list(MODES))
-@pytest.mark.parametrize("book", list(BOOKS))
+# WeasyPrint 70 drops 9 of Pepys's 4,542 footnotes; brochure refuses to publish such a PDF.
+DROPPED = pytest.mark.xfail(raises=BrochureError, strict=True,
+                            reason="WeasyPrint loses footnotes on Pepys; the build says so")
+CASES = [pytest.param(book, mode, marks=[DROPPED] if (book, mode) == ("pepys-diary", "footnotes")
+                      else []) for book in BOOKS for mode in MODES]
+
+
+@pytest.mark.parametrize(("book", "mode"), CASES)
 def test_long_book_notes_hold_up(book, mode, tmp_path, epoch_env):
     manuscript = CORPUS / book
     if not manuscript.is_dir():
