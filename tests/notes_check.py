@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +23,13 @@ import yaml
 from helpers import NS, Epub, pdf_destinations, pdf_links
 
 MM = 72 / 25.4
-_IGNORED = re.compile(r"[\s\u2060\u00ad\u200b\u21a9\u2191\-‐]+")
+_IGNORED = re.compile(r"[\s\u2060\u00ad\u200b\u21a9\u2191\-‐•◦▪]+")
 
 
 def squeeze(text: str) -> str:
-    """Text without whitespace, hyphens or invisible joiners: line breaks and hyphenation vanish."""
+    """Text without whitespace, hyphens, joiners, list bullets or combining accents: line breaks,
+    hyphenation, list markers and the order a PDF gives accents in vanish."""
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return _IGNORED.sub("", text)
 
 
