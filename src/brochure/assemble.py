@@ -11,6 +11,7 @@ from brochure.model import Asset, Book, Chapter, Heading, Manuscript, Metadata
 from brochure.notes import number_notes
 from brochure.parse import ParsedChapter, parse_chapter
 from brochure.resolver import Resolver
+from brochure.sandbox import Limits
 from brochure.typography import typeset, typeset_text
 from brochure.xhtml import local_name, plain_text
 
@@ -51,9 +52,9 @@ def _typeset_metadata(meta: Metadata, lang: str) -> Metadata:
     return dataclasses.replace(meta, **changes)
 
 
-def assemble_book(manuscript: Manuscript, report: Report) -> Book:
+def assemble_book(manuscript: Manuscript, report: Report, limits: Limits | None = None) -> Book:
     resolver = Resolver.for_roots(manuscript.root)
-    parsed = [parse_chapter(source, resolver, report) for source in manuscript.sources]
+    parsed = [parse_chapter(source, resolver, report, limits) for source in manuscript.sources]
     report.raise_if_errors()
 
     chapter_ids = [f"chapter-{n}" for n in range(1, len(parsed) + 1)]

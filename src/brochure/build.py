@@ -15,12 +15,14 @@ from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
 from brochure.fonts import coverage_warnings
 from brochure.impose import impose_booklet
+from brochure.lock import build_lock
 from brochure.model import Rendering, Written
 from brochure.page_setup import with_page_setup
 from brochure.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.publish import publish
 from brochure.read import read_manuscript
 from brochure.render import render_book
+from brochure.sandbox import Limits, run_bounded
 from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
@@ -42,6 +44,7 @@ class BuildOptions:
     styles_dir: Path | None = None
     check: bool = False  # run EPUBCheck before publishing; its errors fail the build
     settings: dict[str, Any] = field(default_factory=dict)  # command-line overrides of book.yaml
+    limits: Limits = field(default_factory=Limits)  # time and memory of the heavy stages
 
 
 @dataclass
@@ -68,8 +71,22 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
     return paths
 
 
+def _write(fmt: str, rendering: Rendering, built, limits: Limits) -> Written:
+    """One output; the PDF renderer runs in a child process bounded in time and memory."""
+    if fmt != "pdf":
+        return WRITERS[fmt](rendering, built)
+    return run_bounded(WRITERS[fmt], (rendering, built), limits.pdf, "rendering the PDF",
+                       hint="raise --time-limit or --memory-limit if the book is really that "
+                            "large, or look for a runaway stylesheet rule")
+
+
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
+    with build_lock(options.out_dir):  # one build at a time per output folder
+        return _build(options, report)
+
+
+def _build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     report = report if report is not None else Report()
     watch = Stopwatch()
     with watch.stage("read"):
@@ -84,7 +101,7 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     options = dataclasses.replace(options, formats=tuple(formats))
     with watch.stage("assemble"):
         manuscript = with_page_setup(manuscript)
-        book = assemble_book(manuscript, report)
+        book = assemble_book(manuscript, report, options.limits)
     with watch.stage("render"):
         rendering: Rendering = render_book(book)
         report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
@@ -103,7 +120,7 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
         footnotes = fmt == "pdf" and book.settings.print_notes == "footnotes"
         with watch.stage(fmt):
             document = render_book(book, footnotes=True) if footnotes else rendering
-            made[fmt] = WRITERS[fmt](document, built)
+            made[fmt] = _write(fmt, document, built, options.limits)
             if fmt == "pdf":
                 finished, problems = finish_pdf(made["pdf"].data, book.settings)
                 made["pdf"] = dataclasses.replace(made["pdf"], data=finished)

@@ -12,6 +12,7 @@ from brochure import __version__
 from brochure.build import FORMATS, BuildOptions, build
 from brochure.diagnostics import BrochureError, Report
 from brochure.paper import parse_trim
+from brochure.sandbox import Limits
 from brochure.settings import NOTE_NUMBERINGS, NOTES_PLACEMENTS, PRINT_NOTES
 
 
@@ -30,7 +31,7 @@ def main() -> None:
 @click.argument("manuscript", default="manuscript",
                 type=click.Path(path_type=Path, exists=False))
 @click.option("--out", "out_dir", default="dist", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
+              type=click.Path(path_type=Path),
               help="Folder to write the outputs to.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format; repeat for several. Default: book.yaml's 'formats', "
@@ -52,11 +53,17 @@ def main() -> None:
               help="Number notes through the book, or from 1 in each chapter. Overrides "
                    "'note-numbering:' in book.yaml.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Longest time the Markdown of one chapter, and the PDF rendering, may take. "
+                   "Default: 60 and 600.")
+@click.option("--memory-limit", type=click.IntRange(min=16), metavar="MIB",
+              help="Most memory the Markdown stage and the PDF rendering may add. "
+                   "Default: 1024 and 3072.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], trim: str | None,
                   print_mode: str | None, styles_dir: Path | None, notes: str | None,
                   print_notes: str | None, note_numbering: str | None, check: bool,
-                  debug: bool) -> None:
+                  time_limit: float | None, memory_limit: int | None, debug: bool) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     report = Report()
     overrides = {"print_mode": print_mode, "notes": notes, "print_notes": print_notes,
@@ -67,7 +74,8 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--trim") from None
     options = BuildOptions(manuscript, out_dir, formats, styles_dir, check,
-                           {k: v for k, v in overrides.items() if v is not None})
+                           {k: v for k, v in overrides.items() if v is not None},
+                           limits=Limits.scaled(time_limit, memory_limit))
     try:
         result = build(options, report)
     except BrochureError as exc:

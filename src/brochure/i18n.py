@@ -57,3 +57,14 @@ def strings(lang: str) -> MappingProxyType[str, str]:
     """The words for ``lang`` (e.g. 'fr-CA' -> French), English where the language is unknown."""
     primary = lang.split("-")[0].lower()
     return MappingProxyType(_STRINGS.get(primary, _STRINGS["en"]))
+
+
+def text_direction(lang: str) -> str:
+    """'rtl' for languages written right to left (Arabic, Hebrew, Persian, Urdu...), else 'ltr'."""
+    from babel.core import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"

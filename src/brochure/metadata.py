@@ -22,6 +22,17 @@ KNOWN_KEYS = (
 DEFAULT_LANG = "en"
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# YAML escapes ("\e", "\x00", "\ud800") can put in a value what the file itself may not hold.
+_UNWRITABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _writable(value: str, doc: YamlDocument, key: str) -> str:
+    bad = _UNWRITABLE_RE.search(value)
+    if bad:
+        raise error(f"'{key}' holds the control character U+{ord(bad.group()):04X}",
+                    doc.location(key), "remove the escape sequence (such as \\e or \\x00) "
+                    "that makes it")
+    return value
 
 
 class Mapping(dict):
@@ -129,7 +140,7 @@ def _text(doc: YamlDocument, key: str, *, required: bool = False) -> str | None:
         kind = "yes/no (a boolean)" if isinstance(value, bool) else type(value).__name__
         raise error(f"'{key}' must be text, not {kind}", doc.location(key),
                     f"put the value in quotes: {key}: \"{value}\"")
-    value = " ".join(value.split())
+    value = " ".join(_writable(value, doc, key).split())
     if required and not value:
         raise error(f"'{key}' is empty", doc.location(key))
     return value or None
@@ -145,7 +156,7 @@ def _text_list(doc: YamlDocument, key: str) -> tuple[str, ...]:
         if isinstance(item, bool) or not isinstance(item, str) or not item.strip():
             raise error(f"'{key}' must be text or a list of texts", doc.location(key),
                         "put each value in quotes")
-        result.append(" ".join(item.split()))
+        result.append(" ".join(_writable(item, doc, key).split()))
     return tuple(result)
 
 

@@ -21,13 +21,18 @@ from lxml import etree
 from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from brochure.diagnostics import BrochureError, Location, Report
+from brochure.diagnostics import BrochureError, Location, Report, error
+from brochure.html_audit import audit, first_line
 from brochure.model import Asset, SourceText
 from brochure.resolver import Resolver, media_type
+from brochure.sandbox import Limits, run_bounded
 from brochure.xhtml import XHTML_NS, local_name, q
 
+MAX_NESTING = 100  # elements inside each other
 MARK = "data-brochure"  # attribute carrying the per-run nonce on genuine note elements
 _DEFINITION_RE = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:", re.MULTILINE)
+_NOT_XML_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHAR_REF_RE = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 
 ALLOWED_TAGS = {
@@ -37,6 +42,7 @@ ALLOWED_TAGS = {
     "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
     "u", "ul", "var",
 }
+URL_SCHEMES = {"http", "https", "mailto"}
 ALLOWED_ATTRIBUTES = {
     "*": {"lang", "title", "dir"},
     "a": {"href", "class", MARK},
@@ -107,6 +113,17 @@ class _Footnotes(FootnoteExtension):
             self.duplicates.append(id)
         super().setFootnote(id, text)
 
+    def unique_ref(self, reference: str, found: bool = False) -> str:
+        # The extension counts up from 1 for every repeated call of a note (quadratic: a note
+        # called 10,000 times took minutes). These ids never reach the output; keep them unique.
+        if not found:
+            return reference
+        count = self.found_refs.get(reference, 0) + 1
+        self.found_refs[reference] = count
+        unique = reference if count == 1 else f"{reference}-{count}"
+        self.used_refs.add(unique)
+        return unique
+
     def extendMarkdown(self, md):
         super().extendMarkdown(md)
         md.inlinePatterns.register(_RecordingInlineProcessor(r"\[\^([^\]]*)\]", self), "footnote", 175)
@@ -145,17 +162,49 @@ def _first_line_with(source: SourceText, needle: str, skip_definitions: bool = T
     return None
 
 
-def _sanitise(html: str) -> etree._Element:
+def _depth(root: etree._Element) -> int:
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in el)
+    return deepest
+
+
+def _reference_line(source: SourceText, code: int) -> int | None:
+    """The line of the first character reference (&#27; &#x1b;) to ``code``."""
+    for number, line in source_lines(source):
+        for match in _CHAR_REF_RE.finditer(line):
+            value = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+            if value == code:
+                return number
+    return None
+
+
+def _sanitise(html: str, location: Location | None = None,
+              source: SourceText | None = None) -> etree._Element:
     """nh3-clean HTML -> an XHTML <div> (well-formed, in the XHTML namespace)."""
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=URL_SCHEMES,
         link_rel=None,
         filter_style_properties={"text-align"},
     )
+    bad = _NOT_XML_RE.search(clean)
+    if bad:  # written as a character reference: the file itself was checked when read
+        code = ord(bad.group())
+        line = _reference_line(source, code) if source else None
+        raise error(f"character reference to U+{code:04X}, a character XHTML cannot hold",
+                    Location(location.path, line) if location and line else location,
+                    "delete the reference")
     fragment = lxml.html.fragment_fromstring(clean or "", create_parent="div")
+    if _depth(fragment) > MAX_NESTING:
+        # Readers and the PDF renderer recurse through the tree; no real text nests this deep.
+        raise error(f"the text is nested more than {MAX_NESTING} levels deep "
+                    "(block quotes, lists or HTML elements inside each other)", location,
+                    "flatten the nesting of block quotes and lists")
     inner = escape(fragment.text or "") + "".join(
         etree.tostring(child, method="xml", encoding="unicode") for child in fragment
     )
@@ -191,7 +240,7 @@ def _collect_images(body: etree._Element, source: SourceText, resolver: Resolver
         location = Location(source.path, _first_line_with(source, src, False))
         try:
             path = resolver.reference(src, source.path, location)
-            data = path.read_bytes()
+            data = resolver.read(path, location)
             href = "images/" + path.relative_to(resolver.roots[0]).as_posix()
             assets.append(Asset(href, data, media_type(PurePosixPath(href), data, location), path))
             img.set("src", href)
@@ -202,33 +251,72 @@ def _collect_images(body: etree._Element, source: SourceText, resolver: Resolver
     return assets
 
 
-def parse_chapter(source: SourceText, resolver: Resolver, report: Report) -> ParsedChapter:
-    """Markdown -> XHTML, with note references and definitions found and checked."""
-    nonce = secrets.token_hex(8)
+@dataclass(frozen=True)
+class _Converted:
+    """What Python-Markdown made of a chapter (picklable: it comes back from a child process)."""
+
+    html: str
+    undefined: tuple[str, ...]
+    duplicates: tuple[str, ...]
+    referenced: frozenset[str]
+    defined: tuple[str, ...]
+    raw_html: tuple[str, ...]  # the raw HTML fragments the manuscript itself wrote
+
+
+def _convert(text: str, nonce: str) -> _Converted:
     footnotes = _Footnotes(nonce)
     md = markdown.Markdown(extensions=[footnotes, "tables", "sane_lists"], output_format="html")
-    html = md.convert(source.text)
+    html = md.convert(text)
+    return _Converted(html, tuple(footnotes.undefined), tuple(footnotes.duplicates),
+                      frozenset(footnotes.footnote_order), tuple(footnotes.footnotes),
+                      tuple(str(block) for block in md.htmlStash.rawHtmlBlocks))
+
+
+def _report_removals(source: SourceText, converted: _Converted, report: Report) -> None:
+    """Tell the author what the sanitiser will take out (it does so silently)."""
+    lines = source_lines(source)
+    found = [(first_line(lines, removal.needle), removal) for removal in audit(
+        converted.raw_html, converted.html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES, URL_SCHEMES)]
+    for line, removal in sorted(found, key=lambda item: item[0] or 0):
+        location = Location(source.path, line)
+        hint = removal.hint or ("brochure keeps the text of raw HTML but not scripts, styles, "
+                                "frames or embedded objects; style the book in its stylesheet")
+        if removal.level == "error":
+            report.error(f"{removal.what} is not read", location, hint)
+        else:
+            report.warn(f"removed {removal.what}", location, hint)
+
+
+def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
+                  limits: Limits | None = None) -> ParsedChapter:
+    """Markdown -> XHTML, with note references and definitions found and checked."""
+    nonce = secrets.token_hex(8)
+    bound = (limits or Limits()).markdown
+    converted = run_bounded(_convert, (source.text, nonce), bound,
+                            f"reading the Markdown of '{source.path.name}'",
+                            Location(source.path, source.first_line))
+    html = converted.html
+    _report_removals(source, converted, report)
 
     definition_lines = _definition_lines(source)
-    for label in dict.fromkeys(footnotes.undefined):
+    for label in dict.fromkeys(converted.undefined):
         line = _first_line_with(source, f"[^{label}]")
         report.error(f"note [^{label}] is referenced but never defined",
                      Location(source.path, line),
                      f"add a definition '[^{label}]: text of the note' to this file")
-    for label in dict.fromkeys(footnotes.duplicates):
+    for label in dict.fromkeys(converted.duplicates):
         lines = definition_lines.get(label, [])
         where = " and ".join(str(n) for n in lines) or "?"
         report.error(f"note [^{label}] is defined more than once (lines {where})",
                      Location(source.path, lines[-1] if lines else None),
                      "give each note its own label")
-    referenced = set(footnotes.footnote_order)
-    for label in footnotes.footnotes:
-        if label not in referenced:
+    for label in converted.defined:
+        if label not in converted.referenced:
             lines = definition_lines.get(label, [None])
             report.warn(f"note [^{label}] is defined but never referenced; it is left out",
                         Location(source.path, lines[0]))
 
-    body = _sanitise(html)
+    body = _sanitise(html, Location(source.path, source.first_line), source)
     # Images of the notes too: the note texts are still inside the body here.
     assets = _collect_images(body, source, resolver, report)
     definitions: dict[str, list[etree._Element]] = {}

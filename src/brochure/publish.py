@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 from brochure.diagnostics import Location, error
@@ -39,8 +41,22 @@ def publish(outputs: dict[Path, bytes]) -> None:
     except BaseException:
         _discard(written)
         raise
-    for temporary, target in written:
-        os.replace(temporary, target)
+    with _deferred_interrupt():
+        for temporary, target in written:
+            os.replace(temporary, target)
+
+
+@contextlib.contextmanager
+def _deferred_interrupt():
+    """Ctrl-C between two renames would leave one new output beside one old: finish first."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _discard(written: list[tuple[str, Path]]) -> None:

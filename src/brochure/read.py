@@ -10,6 +10,7 @@ from pathlib import Path
 import tinycss2
 
 from brochure.diagnostics import Location, Report, error
+from brochure.images import check_data_url
 from brochure.metadata import YamlDocument, build_metadata, parse_yaml
 from brochure.model import Asset, Manuscript, SourceText
 from brochure.resolver import Resolver, media_type
@@ -90,13 +91,13 @@ def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset
     """The stylesheets of ``styles_dir`` and the files (fonts, images) their ``url()``s name."""
     sheets, used = [], {}
     for path in sorted(styles_dir.glob("*.css")):
-        real = resolver.file(path)
-        data = real.read_bytes()
+        data = resolver.read(path)
         decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
         sheets.append(Asset(f"styles/{path.name}", data, "text/css", path))
         rules = tinycss2.parse_stylesheet_bytes(data, skip_comments=True, skip_whitespace=True)[0]
         for url, line in _urls(rules):
             if url.startswith("data:"):
+                check_data_url(url, Location(path, line))
                 continue
             location = Location(path, line)
             target = resolver.reference(url, path, location)
@@ -104,7 +105,7 @@ def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset
                 raise error(f"'{url}' is outside the styles folder", location)
             href = "styles/" + target.relative_to(styles_dir.resolve()).as_posix()
             if href not in used:
-                content = target.read_bytes()
+                content = resolver.read(target, location)
                 used[href] = Asset(href, content, media_type(href, content, location), target)
     return sheets, [used[href] for href in sorted(used)]
 

@@ -11,7 +11,7 @@ from babel.dates import format_date
 from lxml import etree
 
 from brochure.front_matter import add_front_matter
-from brochure.i18n import strings
+from brochure.i18n import strings, text_direction
 from brochure.model import Book, Chapter, Heading, Metadata, Part, Rendering, TocEntry
 from brochure.render_notes import BACKLINK_TEXT as BACKLINK_TEXT  # where tests look for it
 from brochure.render_notes import (
@@ -123,6 +123,8 @@ def render_book(book: Book, footnotes: bool = False) -> Rendering:
     lang = book.metadata.lang
     per_chapter = {chapter.id: notes for chapter, notes in notes_by_chapter(book)}
     html = element("html", {"lang": lang, XML_LANG: lang})
+    if text_direction(lang) == "rtl":
+        html.set("dir", "rtl")
     _head(html, book)
     body = element("body", parent=html)
     parts = [Part(TITLEPAGE_ID, "titlepage", strings(lang)["titlepage"])]

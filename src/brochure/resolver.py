@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from brochure.diagnostics import Location, error
+from brochure.images import check_image
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -88,7 +89,22 @@ class Resolver:
         return self.file(base.parent / text, location)
 
     def read(self, path: Path, location: Location | None = None) -> bytes:
-        return self.file(path, location).read_bytes()
+        """The bytes of a checked file. It is opened without blocking (a FIFO put in its place
+        would otherwise wait forever) and checked again through the open descriptor."""
+        real = self.file(path, location)
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            descriptor = os.open(real, flags)
+        except OSError as exc:
+            raise error(f"'{path}' cannot be read: {exc.strerror}", location) from None
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise error(f"'{path}' is not a regular file", location)
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise error(f"'{path}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
+        return data
 
 
 def media_type(path: Path | str, data: bytes, location: Location | None = None) -> str:
@@ -103,4 +119,5 @@ def media_type(path: Path | str, data: bytes, location: Location | None = None) 
         raise error(f"'{path}' is not a {suffix[1:].upper()} file", location)
     if kind == "image/webp" and data[8:12] != b"WEBP":
         raise error(f"'{path}' is not a WEBP file", location)
+    check_image(path, kind, data, location)
     return kind

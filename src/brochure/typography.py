@@ -96,8 +96,11 @@ OBJECT = "\ufffc"  # stands for code or a note call in the string the rules read
 SPACES = " \t\n\u00a0\u202f\u2009"
 OPENERS = "([{\u00ab\u201c\u2018\u201e\u201a\u2014\u2013-/"
 CLOSING_PUNCTUATION = ".,;:!?)]}\u2026\u00bb\u201d\u2019"
-_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)[^\s<>\"«»]*[^\s<>\"«».,;:!?)]"
-                  r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# Each branch may only start where its first run of characters starts: otherwise a long word
+# without '://' or '@' is scanned again from each of its letters (quadratic; a 1 MB word hung).
+_URL = re.compile(r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|(?<![\w.])www\.|(?<!\w)mailto:)"
+                  r"[^\s<>\"«»]*[^\s<>\"«».,;:!?)]"
+                  r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _TIME = re.compile(r"\d:\d")
 _INTERESTING = re.compile("[\"'\u00ab\u00bb.;:!?%-]")
 _DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")

@@ -17,7 +17,7 @@ from ebooklib import epub
 from lxml import etree
 
 from brochure.fonts import subset_fonts
-from brochure.i18n import strings
+from brochure.i18n import strings, text_direction
 from brochure.model import Book, Part, Rendering, TocEntry, Written
 from brochure.xhtml import XML_LANG, element, q, serialize
 
@@ -141,7 +141,10 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
             if el.get("id"):
                 owner[el.get("id")] = part_file(part)
     package.toc = _toc_links(rendering.toc, owner)
-    nav = epub.EpubNav(title=words["toc"])
+    direction = text_direction(book.metadata.lang)
+    if direction == "rtl":
+        package.set_direction(direction)  # the spine's page-progression-direction
+    nav = epub.EpubNav(title=words["toc"], direction=direction if direction == "rtl" else None)
     for href in book.stylesheets:
         nav.add_link(href=href, rel="stylesheet", type="text/css")
     package.add_item(nav)

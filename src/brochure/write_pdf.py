@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -72,9 +73,10 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
                            custom_metadata=False, **write_options(document, book.settings, built))
     finally:
         logger.removeHandler(collect)
-    diagnostics = [Diagnostic("warning", f"PDF: {m}") for m in collect.messages]
+    diagnostics = [_warning(m) for m in dict.fromkeys(collect.messages)]
     for url in dict.fromkeys(refused):
-        diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{url}'"))
+        shown = url if len(url) <= 80 else url[:77] + "..."  # a data: URL can be megabytes
+        diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))
     diagnostics.extend(_lost_notes(book, document))
     return Written(out.getvalue(), len(document.pages), tuple(diagnostics))
 
@@ -90,6 +92,20 @@ def _lost_notes(book, document) -> list[Diagnostic]:
         "error", f"PDF: {len(lost)} note(s) could not be placed on the pages (notes {numbers})",
         lost[0].location,
         "WeasyPrint loses some footnotes where notes are dense; use 'print-notes: endnotes'")]
+
+
+_NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" '
+                     r'\((U\+[0-9A-F]+)\)$', re.DOTALL)
+
+
+def _warning(message: str) -> Diagnostic:
+    missing = _NOTDEF.match(message)
+    if missing:
+        return Diagnostic("warning", f"PDF: no font can draw the character {missing.group(2)} "
+                          f"('{missing.group(1)}'); it is printed as an empty box",
+                          hint="add a font that has it to the stylesheet with @font-face, "
+                               "or replace the character")
+    return Diagnostic("warning", f"PDF: {message}")
 
 
 def _identifier(book) -> bytes:

@@ -1,0 +1,153 @@
+"""Run one stage of a build in a child process, bounded in time and memory.
+
+Python-Markdown and WeasyPrint can take minutes or gigabytes on a hostile manuscript
+(quadratic bracket matching, deeply nested blocks, enormous tables). Each such stage runs
+in a forked child with an address-space limit (``resource.setrlimit``) and a deadline; the
+parent gets the stage's result back through a pipe, or a clear error when a bound is hit.
+The child is forked, so it starts from the parent's objects (nothing is pickled on the way
+in) and returns a picklable result, which keeps the output identical to an in-process run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import multiprocessing
+import os
+import pickle
+import resource
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from brochure.diagnostics import BrochureError, Location, error
+
+T = TypeVar("T")
+MiB = 2**20
+
+
+@dataclass(frozen=True)
+class Bound:
+    """How long and how much memory (beyond what brochure already uses) a stage may take."""
+
+    seconds: float
+    memory_mib: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    markdown: Bound = Bound(seconds=60, memory_mib=1024)
+    pdf: Bound = Bound(seconds=600, memory_mib=3072)
+
+    @classmethod
+    def scaled(cls, seconds: float | None = None, memory_mib: int | None = None) -> Limits:
+        """Limits with the given bounds for every stage (``None`` keeps the default)."""
+        base = cls()
+        return cls(*(Bound(seconds if seconds is not None else b.seconds,
+                           memory_mib if memory_mib is not None else b.memory_mib)
+                     for b in (base.markdown, base.pdf)))
+
+
+class _Failure:
+    """What the child sends back instead of a result."""
+
+    def __init__(self, kind: str, detail: str = "", payload: Any = None):
+        self.kind, self.detail, self.payload = kind, detail, payload
+
+
+def _address_space() -> int:
+    """Bytes of address space this process maps now (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as stream:
+            return int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the child
+    faulthandler.disable()  # a crash (out of memory in C code) is reported by the parent
+    used = _address_space()
+    if used:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (used + memory, resource.RLIM_INFINITY))
+    try:
+        outcome: Any = function(*args)
+    except BrochureError as exc:
+        outcome = _Failure("brochure", payload=exc.diagnostics)
+    except MemoryError:
+        outcome = _Failure("memory")
+    except RecursionError:
+        outcome = _Failure("recursion")
+    except KeyboardInterrupt:
+        outcome = _Failure("interrupt")
+    except BaseException as exc:  # reported by the parent as an internal error
+        outcome = _Failure("internal", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    try:
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        data = pickle.dumps(_Failure("memory"))
+    try:
+        connection.send_bytes(data)
+    finally:
+        connection.close()
+        sys.stdout.flush()
+        os._exit(0)
+
+
+def run_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: str,
+                location: Location | None = None, hint: str | None = None) -> T:
+    """``function(*args)`` in a child process; a ``BrochureError`` if it breaks a bound."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(send, function, args, bound.memory_mib * MiB),
+                              daemon=True)
+    process.start()
+    send.close()
+    deadline = time.monotonic() + bound.seconds
+    try:
+        data = None
+        while data is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise error(f"{stage} took longer than {bound.seconds:g} s and was stopped",
+                            location, hint or "raise the limit with --time-limit if the book is "
+                            "really that large")
+            if receive.poll(min(remaining, 0.5)):
+                try:
+                    data = receive.recv_bytes()
+                except EOFError:
+                    data = b""
+            elif not process.is_alive() and not receive.poll(0):
+                data = b""
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receive.close()
+    if not data:
+        code = process.exitcode or 0
+        cause = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+        raise error(f"{stage} stopped abnormally ({cause}); it probably ran out of the "
+                    f"{bound.memory_mib} MiB it may use", location,
+                    hint or "raise the limit with --memory-limit if the book is really that large")
+    outcome = pickle.loads(data)
+    if not isinstance(outcome, _Failure):
+        return outcome
+    if outcome.kind == "interrupt":
+        raise KeyboardInterrupt
+    if outcome.kind == "brochure":
+        raise BrochureError(outcome.payload)
+    if outcome.kind == "memory":
+        raise error(f"{stage} needed more than the {bound.memory_mib} MiB it may use", location,
+                    hint or "raise the limit with --memory-limit if the book is really that large")
+    if outcome.kind == "recursion":
+        raise error(f"{stage}: the text is nested too deeply", location,
+                    hint or "reduce the nesting of block quotes and lists")
+    failure = RuntimeError(f"{stage}: {outcome.detail}")
+    failure.add_note(f"in the child process:\n{outcome.payload}")  # shown by --debug
+    raise failure

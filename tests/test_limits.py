@@ -1,0 +1,180 @@
+"""Resource exhaustion: pathological manuscripts build, or fail with brochure's own error.
+
+Every build here runs with small bounds so that a missing defence shows up as a failure of
+the test (another exception, or a hang stopped by the bound) rather than a slow suite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from helpers import Epub, text_of
+from test_build import run
+
+from brochure.assemble import assemble_book
+from brochure.build import BuildOptions, build
+from brochure.clock import build_time
+from brochure.diagnostics import BrochureError, Report
+from brochure.read import read_manuscript
+from brochure.render import render_book
+from brochure.sandbox import Bound, Limits
+from brochure.write_pdf import write_pdf
+
+SMALL = Limits(markdown=Bound(seconds=30, memory_mib=1024), pdf=Bound(seconds=120, memory_mib=2048))
+
+
+def book(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "book.yaml").write_text("title: T\nlang: en\n")
+    (folder / "a.md").write_text(text)
+    return folder
+
+
+def build_epub(folder: Path, limits: Limits = SMALL, formats=("epub",)):
+    report = Report()
+    return build(BuildOptions(folder, folder / "out", formats=formats, limits=limits), report)
+
+
+def chapter_text(result) -> str:
+    """The text of the chapter below its heading (the book's title)."""
+    epub = Epub.open(result.outputs["epub"])
+    return " ".join(text_of(p) for _, p in epub.find("//h:section[@epub:type='chapter']//h:p"))
+
+
+def test_five_megabyte_paragraph_builds_whole(tmp_path, epoch_env):
+    words = " ".join(f"w{i}" for i in range(700_000))  # about 5 MB
+    result = build_epub(book(tmp_path, words + "\n"))
+    text = chapter_text(result)
+    assert text.startswith("w0 w1 w2") and text.endswith("w699998 w699999")
+    assert len(text) == len(words)
+
+
+def test_one_megabyte_word_builds_whole(tmp_path, epoch_env):
+    result = build_epub(book(tmp_path, "start " + "a" * 1_000_000 + " end\n"))
+    assert chapter_text(result) == "start " + "a" * 1_000_000 + " end"
+
+
+@pytest.mark.parametrize("text", [
+    "> " * 2000 + "deep\n",
+    "".join("> " * depth + "level\n\n" for depth in range(1, 2001, 100)),
+    "<div>" * 2000 + "deep" + "</div>" * 2000 + "\n",
+], ids=["quotes-one-line", "quotes-growing", "html"])
+def test_two_thousand_nested_blocks_are_a_clear_error(tmp_path, epoch_env, text):
+    with pytest.raises(BrochureError) as caught:
+        build_epub(book(tmp_path, text))
+    assert "a.md:1: error: the text is nested more than 100 levels deep" in str(caught.value)
+
+
+def test_two_thousand_nested_lists_are_stopped_by_the_time_bound(tmp_path, epoch_env):
+    nested = "".join("  " * depth + "- item\n" for depth in range(2000))
+    limits = Limits(markdown=Bound(seconds=3, memory_mib=1024))
+    with pytest.raises(BrochureError) as caught:
+        build_epub(book(tmp_path, nested), limits)
+    message = str(caught.value)
+    assert "a.md:1: error: reading the Markdown of 'a.md'" in message
+    assert "took longer than 3 s" in message or "nested too deeply" in message
+
+
+def test_ninety_nested_quotes_still_build(tmp_path, epoch_env):
+    result = build_epub(book(tmp_path, "> " * 90 + "deep text\n"))
+    epub = Epub.open(result.outputs["epub"])
+    assert len(epub.find("//h:blockquote")) == 90
+    assert chapter_text(result) == "deep text"
+
+
+def test_brackets_repeated_are_stopped_with_a_clear_error(tmp_path, epoch_env):
+    limits = Limits(markdown=Bound(seconds=2, memory_mib=1024))
+    folder = book(tmp_path, "[" * 30_000 + "\n")
+    with pytest.raises(BrochureError) as caught:
+        build_epub(folder, limits)
+    assert "a.md:1: error: reading the Markdown of 'a.md' took longer than 2 s" in str(caught.value)
+    assert not (folder / "out").exists()
+
+
+def test_ten_thousand_row_table_with_a_note_in_every_row(tmp_path, epoch_env):
+    rows = "".join(f"| r{i} | cell[^n] |\n" for i in range(10_000))
+    result = build_epub(book(tmp_path, "| a | b |\n|---|---|\n" + rows + "\n[^n]: The note.\n"))
+    epub = Epub.open(result.outputs["epub"])
+    assert len(epub.find("//h:tbody/h:tr")) == 10_000
+    [(_, note)] = epub.find("//h:li[@epub:type='endnote']")
+    assert len(note.findall(".//{http://www.w3.org/1999/xhtml}a[@role='doc-backlink']")) == 10_000
+
+
+def test_ten_thousand_notes(tmp_path, epoch_env):
+    text = "".join(f"Paragraph {i}[^n{i}].\n\n" for i in range(10_000))
+    text += "".join(f"[^n{i}]: Note {i}.\n" for i in range(10_000))
+    result = build_epub(book(tmp_path, text))
+    assert result.notes == 10_000
+    epub = Epub.open(result.outputs["epub"])
+    notes = epub.find("//h:li[@epub:type='endnote']")
+    texts = [text_of(el).split(".")[0] for _, el in notes]  # without the link back
+    assert texts[:2] == ["Note 0", "Note 1"] and texts[-1] == "Note 9999"
+
+
+def test_markdown_memory_bound_gives_a_clear_error(tmp_path):
+    # A fresh process (the command), so that no free memory left over by other tests counts.
+    folder = book(tmp_path, " ".join(f"w{i}" for i in range(700_000)) + "\n")
+    done = run("build", str(folder), "--out", str(tmp_path / "out"), "--format", "epub",
+               "--memory-limit", "16")
+    assert done.returncode == 1
+    assert f"{folder / 'a.md'}:1: error: reading the Markdown of 'a.md' needed more than the " \
+        "16 MiB it may use" in done.stderr
+    assert "--memory-limit" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_pdf_time_bound_gives_a_clear_error_and_writes_nothing(tmp_path, epoch_env):
+    folder = book(tmp_path, "Some text.\n" * 50)
+    limits = Limits(pdf=Bound(seconds=0.01, memory_mib=2048))
+    with pytest.raises(BrochureError) as caught:
+        build_epub(folder, limits, formats=("epub", "pdf"))
+    assert "error: rendering the PDF took longer than 0.01 s" in str(caught.value)
+    assert not (folder / "out").exists()
+
+
+def test_pdf_memory_bound_gives_a_clear_error(tmp_path):
+    # A fresh process (the command), so that no free memory left over by other tests counts.
+    folder = book(tmp_path, "Some text.\n" * 50)
+    done = run("build", str(folder), "--out", str(tmp_path / "out"), "--format", "pdf",
+               "--memory-limit", "16")
+    assert done.returncode == 1
+    assert "error: rendering the PDF" in done.stderr and "16 MiB" in done.stderr
+    assert "Traceback" not in done.stderr and "Segmentation" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_pdf_from_the_child_process_is_identical_to_an_in_process_render(epoch_env):
+    from brochure.build import _write
+
+    report = Report()
+    manuscript = read_manuscript(FIXTURES / "two-chapters", report)
+    rendering = render_book(assemble_book(manuscript, report))
+    built = build_time(rendering.book.metadata)
+    in_process = write_pdf(rendering, built)
+    in_child = _write("pdf", rendering, built, Limits())
+    assert in_child.data == in_process.data
+    assert in_child.pages == in_process.pages >= 3
+    assert in_child.diagnostics == in_process.diagnostics
+
+
+def test_a_bug_in_the_child_is_an_internal_error_with_its_traceback_under_debug(tmp_path,
+                                                                                 monkeypatch,
+                                                                                 epoch_env):
+    from click.testing import CliRunner
+
+    from brochure import build as build_module
+    from brochure.cli import main
+
+    def broken(rendering, built):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setitem(build_module.WRITERS, "pdf", broken)
+    folder = book(tmp_path, "Text.\n")
+    done = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "out")])
+    assert done.exit_code == 2
+    assert "internal error: RuntimeError: rendering the PDF: ZeroDivisionError: a bug" in done.output
+    assert "Traceback" not in done.output
+    assert not (tmp_path / "out").exists()
