@@ -98,9 +98,10 @@ def test_second_chapter_restarts_labels_but_not_numbers(two_epub):
     assert refs == [("chapter-1.xhtml", "1"), ("chapter-1.xhtml", "2"), ("chapter-1.xhtml", "1"),
                     ("chapter-2.xhtml", "3"), ("chapter-2.xhtml", "4")]
     notes = dict((el.get("id"), text_of(el)) for _, el in two_epub.find("//h:li[@epub:type='endnote']"))
-    assert notes["note-1"].startswith("The note that is called twice.")
-    assert notes["note-2"].startswith("Defined first, but called second")
-    assert notes["note-3"].startswith("The second chapter’s own first note")
+    # Each note shows its number in its text (pop-up notes show no list marker).
+    assert notes["note-1"].startswith("1. The note that is called twice.")
+    assert notes["note-2"].startswith("2. Defined first, but called second")
+    assert notes["note-3"].startswith("3. The second chapter’s own first note")
 
 
 def test_note_called_twice_has_one_entry_and_two_backlinks(two_epub):

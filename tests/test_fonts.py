@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -83,6 +84,8 @@ def test_seed_epub_and_pdf_carry_the_same_typographic_characters(seed):
     # </em> ending a note and its back link): the gap is on the page, not in its text.
     epub = epub_text(Epub.open(seed.epub)).replace(f"\u00a0{BACKLINK_TEXT}", BACKLINK_TEXT)
     pdf = pdf_chars(seed.pdf).replace(f"\u00a0{BACKLINK_TEXT}", BACKLINK_TEXT)
+    # The PDF's endnotes also name the page of their call ("↑ p. 5"), which the EPUB has not.
+    pdf = re.sub("\u00a0p\\.\u00a0\\d+", "", pdf)
     in_epub = [ch for ch in epub if ch in TYPOGRAPHIC]
     in_pdf = [ch for ch in pdf if ch in TYPOGRAPHIC]
     assert in_epub == in_pdf

@@ -110,7 +110,8 @@ def test_ten_thousand_notes(tmp_path, epoch_env):
     assert result.notes == 10_000
     epub = Epub.open(result.outputs["epub"])
     notes = epub.find("//h:li[@epub:type='endnote']")
-    texts = [text_of(el).split(".")[0] for _, el in notes]  # without the link back
+    # Without the number each note starts with ("1. ") and without the link back.
+    texts = [text_of(el).split(". ", 1)[1].split(".")[0] for _, el in notes]
     assert texts[:2] == ["Note 0", "Note 1"] and texts[-1] == "Note 9999"
 
 

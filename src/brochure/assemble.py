@@ -58,7 +58,8 @@ def assemble_book(manuscript: Manuscript, report: Report, limits: Limits | None 
     report.raise_if_errors()
 
     chapter_ids = [f"chapter-{n}" for n in range(1, len(parsed) + 1)]
-    notes = number_notes(parsed, chapter_ids)
+    notes = number_notes(parsed, chapter_ids,
+                         per_chapter=manuscript.settings.note_numbering == "chapter")
     # Typography once, on the model both formats are written from (and before headings are
     # named, so the table of contents reads the same characters as the text).
     metadata = manuscript.metadata

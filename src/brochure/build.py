@@ -82,16 +82,21 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
     return paths
 
 
-def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
-    """The PDF and the seconds it took, measured where it is made (in the child process)."""
+def _timed_pdf(rendering: Rendering, built, footnotes: bool = False) -> tuple[Written, float]:
+    """The PDF and the seconds it took, measured where it is made (in the child process, so
+    that the document of footnotes is rendered beside the EPUB, not before it)."""
     started = time.perf_counter()
+    if footnotes:
+        rendering = render_book(rendering.book, footnotes=True)
     written = WRITERS["pdf"](rendering, built)
     return written, time.perf_counter() - started
 
 
-def _start_pdf(rendering: Rendering, built, limits: Limits) -> Running[tuple[Written, float]]:
+def _start_pdf(rendering: Rendering, built, limits: Limits,
+               footnotes: bool = False) -> Running[tuple[Written, float]]:
     """Start rendering the PDF in a child process bounded in time and memory."""
-    return start_bounded(_timed_pdf, (rendering, built), limits.pdf, "rendering the PDF",
+    return start_bounded(_timed_pdf, (rendering, built, footnotes), limits.pdf,
+                         "rendering the PDF",
                          hint="raise --time-limit or --memory-limit if the book is really that "
                               "large, or look for a runaway stylesheet rule")
 
@@ -168,7 +173,9 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
     # cores both formats cost little more than the PDF alone. The child is forked from this
     # process as it is now, so its PDF is the one a build of the PDF alone makes.
     pdf_started = time.perf_counter()
-    pending = _start_pdf(rendering, built, options.limits) if "pdf" in needed else None
+    # print-notes: footnotes changes the PDF's document alone (the EPUB keeps endnotes).
+    footnotes = book.settings.print_notes == "footnotes"
+    pending = _start_pdf(rendering, built, options.limits, footnotes) if "pdf" in needed else None
     checked: list[Diagnostic] = []
     try:
         for fmt in needed:

@@ -13,6 +13,7 @@ from brochure.build import FORMATS, BuildOptions, build
 from brochure.diagnostics import BrochureError, Report
 from brochure.paper import parse_trim
 from brochure.sandbox import Limits
+from brochure.settings import NOTE_NUMBERINGS, NOTES_PLACEMENTS, PRINT_NOTES
 
 
 def _echo_diagnostics(report: Report) -> None:
@@ -42,6 +43,15 @@ def main() -> None:
 @click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of stylesheets. Default: styles/ beside the manuscript, "
                    "else brochure's own.")
+@click.option("--notes", "notes", type=click.Choice(NOTES_PLACEMENTS),
+              help="Where the notes go: one section at the end of the book, or at the end of "
+                   "each chapter. Overrides 'notes:' in book.yaml.")
+@click.option("--print-notes", "print_notes", type=click.Choice(PRINT_NOTES),
+              help="In the PDF only: endnotes (placed as --notes says) or footnotes at the foot "
+                   "of the page. Overrides 'print-notes:' in book.yaml.")
+@click.option("--note-numbering", "note_numbering", type=click.Choice(NOTE_NUMBERINGS),
+              help="Number notes through the book, or from 1 in each chapter. Overrides "
+                   "'note-numbering:' in book.yaml.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Longest time the Markdown of one chapter, and the PDF rendering, may take. "
@@ -53,12 +63,14 @@ def main() -> None:
               help="Build even if nothing changed since the previous build into DIR.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], trim: str | None,
-                  print_mode: str | None, styles_dir: Path | None, check: bool,
+                  print_mode: str | None, styles_dir: Path | None, notes: str | None,
+                  print_notes: str | None, note_numbering: str | None, check: bool,
                   time_limit: float | None, memory_limit: int | None, no_cache: bool,
                   debug: bool) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     report = Report()
-    overrides = {"print_mode": print_mode}
+    overrides = {"print_mode": print_mode, "notes": notes, "print_notes": print_notes,
+                 "note_numbering": note_numbering}
     if trim:
         try:
             overrides["trim"] = parse_trim(trim, "--trim")

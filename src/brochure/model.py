@@ -81,8 +81,8 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Note:
-    number: int
-    id: str
+    number: int  # the number the reader sees; restarts in each chapter when numbered per chapter
+    id: str  # unique in the whole book whatever the numbering (note-<position in the book>)
     ref_ids: tuple[str, ...]  # one per place that calls the note, in reading order
     chapter_id: str
     blocks: tuple[etree._Element, ...]  # XHTML block elements of the note text

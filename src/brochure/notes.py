@@ -1,7 +1,8 @@
 """Notes: number them through the whole book in reading order and link references to them.
 
-Labels are scoped to their chapter file; output ids are generated (``note-N``,
-``noteref-N``, ``noteref-N-2`` for a second call), never copied from labels.
+Labels are scoped to their chapter file; output ids are generated from the note's position
+in the whole book (``note-N``, ``noteref-N``, ``noteref-N-2`` for a second call), never copied
+from labels, so they stay unique when the displayed numbers restart in each chapter.
 """
 
 from __future__ import annotations
@@ -23,38 +24,42 @@ def ref_id(number: int, index: int) -> str:
     return f"noteref-{number}" if index == 1 else f"noteref-{number}-{index}"
 
 
-def number_notes(chapters: Sequence[ParsedChapter], chapter_ids: Sequence[str]) -> list[Note]:
+def number_notes(chapters: Sequence[ParsedChapter], chapter_ids: Sequence[str],
+                 per_chapter: bool = False) -> list[Note]:
     """Give each referenced note its number and rewrite every reference as a link to it.
 
     A note keeps the number of its first reference; later references to the same label link
-    to the same note. References to undefined labels were reported by the parse stage.
+    to the same note. With ``per_chapter`` the displayed numbers start from 1 in each chapter.
+    References to undefined labels were reported by the parse stage.
     """
     notes: list[Note] = []
     for chapter, chapter_id in zip(chapters, chapter_ids, strict=True):
-        numbers: dict[str, int] = {}
+        numbers: dict[str, int] = {}  # label -> position of the note in the whole book
         calls: dict[str, list[str]] = {}
+        first = len(notes)
         for sup, label in chapter.references:
             if label not in chapter.definitions:
                 continue
             if label not in numbers:
-                numbers[label] = len(notes) + len(numbers) + 1
+                numbers[label] = first + len(numbers) + 1
                 calls[label] = []
-            number = numbers[label]
-            calls[label].append(ref_id(number, len(calls[label]) + 1))
+            position = numbers[label]
+            number = position - first if per_chapter else position
+            calls[label].append(ref_id(position, len(calls[label]) + 1))
             tail = sup.tail
             sup.clear()
             sup.tail = tail
             element("a", {
-                "href": "#" + note_id(number),
+                "href": "#" + note_id(position),
                 "id": calls[label][-1],
                 "class": NOTEREF_CLASS,
                 EPUB_TYPE: "noteref",
                 "role": "doc-noteref",
             }, str(number), parent=sup)
-        for label, number in sorted(numbers.items(), key=lambda item: item[1]):
+        for label, position in sorted(numbers.items(), key=lambda item: item[1]):
             notes.append(Note(
-                number=number,
-                id=note_id(number),
+                number=position - first if per_chapter else position,
+                id=note_id(position),
                 ref_ids=tuple(calls[label]),
                 chapter_id=chapter_id,
                 blocks=tuple(chapter.definitions[label]),

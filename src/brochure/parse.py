@@ -317,6 +317,8 @@ def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
                         Location(source.path, lines[0]))
 
     body = _sanitise(html, Location(source.path, source.first_line), source)
+    # Images of the notes too: the note texts are still inside the body here.
+    assets = _collect_images(body, source, resolver, report)
     definitions: dict[str, list[etree._Element]] = {}
     for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):
         for li in div.iter(q("li")):
@@ -333,6 +335,5 @@ def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
     for el in body.iter():
         if MARK in el.attrib:
             del el.attrib[MARK]
-    assets = _collect_images(body, source, resolver, report)
     lines = {label: numbers[0] for label, numbers in definition_lines.items()}
     return ParsedChapter(source, body, references, definitions, lines, assets)

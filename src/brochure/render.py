@@ -12,12 +12,19 @@ from lxml import etree
 
 from brochure.front_matter import add_front_matter
 from brochure.i18n import strings, text_direction
-from brochure.model import Book, Chapter, Heading, Metadata, Note, Part, Rendering, TocEntry
+from brochure.model import Book, Chapter, Heading, Metadata, Part, Rendering, TocEntry
+from brochure.render_notes import BACKLINK_TEXT as BACKLINK_TEXT  # where tests look for it
+from brochure.render_notes import (
+    NOTES_ID,
+    book_notes,
+    chapter_notes,
+    mark_headings,
+    notes_by_chapter,
+    place_footnotes,
+)
 from brochure.xhtml import EPUB_TYPE, XML_LANG, element
 
 TITLEPAGE_ID = "titlepage"
-NOTES_ID = "notes"
-BACKLINK_TEXT = "\u2191"  # ↑ (text fonts rarely have ↩, the usual web choice)
 
 
 def display_date(date: str, lang: str) -> str:
@@ -69,50 +76,15 @@ def _titlepage(body: etree._Element, meta: Metadata) -> etree._Element:
     return section
 
 
-def _chapter(body: etree._Element, chapter: Chapter) -> None:
+def _chapter(body: etree._Element, chapter: Chapter) -> etree._Element:
     section = element("section", {
         "id": chapter.id, "class": "chapter", EPUB_TYPE: "chapter", "role": "doc-chapter",
     }, parent=body)
     content = copy.deepcopy(chapter.body)
     section.text = content.text
     section.extend(list(content))
-
-
-def _backlinks(note: Note, lang: str) -> list[etree._Element]:
-    words = strings(lang)
-    links = []
-    several = len(note.ref_ids) > 1
-    for index, ref in enumerate(note.ref_ids, start=1):
-        label = (words["backlink_nth"] if several else words["backlink"]).format(
-            number=note.number, index=index)
-        link = element("a", {
-            "href": f"#{ref}", "class": "backlink", "role": "doc-backlink", "aria-label": label,
-        }, BACKLINK_TEXT)
-        if several:
-            element("sup", text=str(index), parent=link)
-        links.append(link)
-    return links
-
-
-def _notes(body: etree._Element, notes: Sequence[Note], lang: str) -> None:
-    section = element("section", {
-        "id": NOTES_ID, "class": "endnotes", EPUB_TYPE: "endnotes", "role": "doc-endnotes",
-    }, parent=body)
-    element("h1", text=strings(lang)["notes"], parent=section)
-    ol = element("ol", {"class": "notes"}, parent=section)
-    for note in notes:
-        li = element("li", {"id": note.id, EPUB_TYPE: "endnote"}, parent=ol)
-        li.extend(copy.deepcopy(list(note.blocks)))
-        last = li[-1] if len(li) and etree.QName(li[-1]).localname == "p" else None
-        if last is None:
-            last = element("p", parent=li)
-        for link in _backlinks(note, lang):
-            # A no-break space: the arrow never starts a line on its own.
-            if len(last):
-                last[-1].tail = (last[-1].tail or "").rstrip(" ") + "\u00a0"
-            else:
-                last.text = (last.text or "").rstrip(" ") + "\u00a0"
-            last.append(link)
+    mark_headings(section)
+    return section
 
 
 def _nest(headings: Sequence[Heading]) -> tuple[TocEntry, ...]:
@@ -129,20 +101,27 @@ def _nest(headings: Sequence[Heading]) -> tuple[TocEntry, ...]:
     return tuple(entries)
 
 
-def _toc(book: Book) -> tuple[TocEntry, ...]:
+def _toc(book: Book, notes: TocEntry | None) -> tuple[TocEntry, ...]:
     entries = []
     for chapter in book.chapters:
         headings = list(chapter.headings)
         if headings and headings[0].level == 1 and headings[0].text == chapter.title:
             headings = headings[1:]
         entries.append(TocEntry(chapter.title, chapter.id, _nest(headings)))
-    if book.notes:
-        entries.append(TocEntry(strings(book.metadata.lang)["notes"], NOTES_ID))
+    if notes is not None:
+        entries.append(notes)
     return tuple(entries)
 
 
-def render_book(book: Book) -> Rendering:
+def render_book(book: Book, footnotes: bool = False) -> Rendering:
+    """The document of ``book``; its notes placed as ``book.settings.notes`` says.
+
+    With ``footnotes`` (asked for the PDF alone, by ``print-notes: footnotes``) each note
+    follows its first call instead, for the stylesheet to float to the foot of the page; this
+    is the one difference between the EPUB's document and the PDF's.
+    """
     lang = book.metadata.lang
+    per_chapter = {chapter.id: notes for chapter, notes in notes_by_chapter(book)}
     html = element("html", {"lang": lang, XML_LANG: lang})
     if text_direction(lang) == "rtl":
         html.set("dir", "rtl")
@@ -151,22 +130,28 @@ def render_book(book: Book) -> Rendering:
     parts = [Part(TITLEPAGE_ID, "titlepage", strings(lang)["titlepage"])]
     _titlepage(body, book.metadata)
     for chapter in book.chapters:
-        _chapter(body, chapter)
+        section = _chapter(body, chapter)
+        notes = per_chapter.get(chapter.id)
+        if notes and footnotes:
+            place_footnotes(section, notes, lang)
+        elif notes and book.settings.notes == "chapter":
+            chapter_notes(section, chapter, notes, lang)
         parts.append(Part(chapter.id, "chapter", chapter.title))
     landmarks = {"titlepage": TITLEPAGE_ID}
     if book.chapters:
         landmarks["bodymatter"] = book.chapters[0].id
-    if book.notes:
-        _notes(body, book.notes, lang)
-        parts.append(Part(NOTES_ID, "endnotes", strings(lang)["notes"]))
+    notes_entry = None
+    if book.notes and not footnotes and book.settings.notes == "book":
+        notes_parts, notes_entry = book_notes(body, book)
+        parts.extend(notes_parts)
         landmarks["endnotes"] = NOTES_ID
     meta = book.metadata
-    parts[1:1] = add_front_matter(body, book, NOTES_ID if book.notes else None,
+    parts[1:1] = add_front_matter(body, book, NOTES_ID if notes_entry else None,
                                   display_date(meta.date, lang) if meta.date else None)
     return Rendering(
         document=etree.ElementTree(html),
         parts=tuple(parts),
-        toc=_toc(book),
+        toc=_toc(book, notes_entry),
         book=book,
         landmarks=landmarks,
     )

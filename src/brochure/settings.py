@@ -27,6 +27,10 @@ class Settings:
     """Layout choices; every field has a default that needs no setting."""
 
     # (Fields are added by the features that use them; see FIELDS.)
+    notes: str = "book"  # where endnotes go: "book" (one section at the end) or "chapter"
+    print_notes: str = "endnotes"  # in the PDF only: "endnotes" (as placed) or "footnotes"
+    note_numbering: str = "book"  # "book" (1..N through the book) or "chapter" (restart)
+
     typography: str = "auto"  # whose typographic rules: the book's lang, 'none', or a language
 
     # Print: page setup, the print-shop PDF and the booklet (page_setup.py, print_shop.py, impose.py)
@@ -94,7 +98,14 @@ class Field:
     parse: Parser
 
 
+NOTES_PLACEMENTS = ("book", "chapter")
+PRINT_NOTES = ("endnotes", "footnotes")
+NOTE_NUMBERINGS = ("book", "chapter")
+
 FIELDS: tuple[Field, ...] = (
+    Field("notes", "notes", choice(*NOTES_PLACEMENTS)),
+    Field("print-notes", "print_notes", choice(*PRINT_NOTES)),
+    Field("note-numbering", "note_numbering", choice(*NOTE_NUMBERINGS)),
     Field("typography", "typography", choice("auto", "none", *TYPOGRAPHY_LANGUAGES)),
     Field("trim", "trim", parse_trim),
     Field("print", "print_mode", choice("office", "shop")),

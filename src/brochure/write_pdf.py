@@ -77,7 +77,21 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     for url in dict.fromkeys(refused):
         shown = url if len(url) <= 80 else url[:77] + "..."  # a data: URL can be megabytes
         diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))
+    diagnostics.extend(_lost_notes(book, document))
     return Written(out.getvalue(), len(document.pages), tuple(diagnostics))
+
+
+def _lost_notes(book, document) -> list[Diagnostic]:
+    """An error if a note is missing from the pages: WeasyPrint can drop footnotes it cannot place."""
+    anchors = {anchor for page in document.pages for anchor in page.anchors}
+    lost = [note for note in book.notes if note.id not in anchors]
+    if not lost:
+        return []
+    numbers = ", ".join(str(note.number) for note in lost[:20]) + (", ..." if len(lost) > 20 else "")
+    return [Diagnostic(
+        "error", f"PDF: {len(lost)} note(s) could not be placed on the pages (notes {numbers})",
+        lost[0].location,
+        "WeasyPrint loses some footnotes where notes are dense; use 'print-notes: endnotes'")]
 
 
 _NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" '

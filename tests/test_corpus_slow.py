@@ -1,0 +1,48 @@
+"""The long corpus books in every mode (slow: run with ``pytest -m slow``).
+
+They are read from ../shared/corpus (not copied into the repository: Pepys alone is 7 MB);
+the tests are skipped where it is absent. benchmarks/README.md gives the figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build_fixture
+from notes_check import check_notes
+
+from brochure.diagnostics import BrochureError
+from brochure.validate import check_epub
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+MODES = {
+    "book": {},
+    "chapter": {"notes": "chapter"},
+    "footnotes": {"print_notes": "footnotes"},
+    "numbering": {"note_numbering": "chapter"},
+}
+BOOKS = {"mutual-aid": 322, "pepys-diary": 4542}
+
+pytestmark = pytest.mark.slow
+
+
+# WeasyPrint 70 drops 9 of Pepys's 4,542 footnotes; brochure refuses to publish such a PDF.
+DROPPED = pytest.mark.xfail(raises=BrochureError, strict=True,
+                            reason="WeasyPrint loses footnotes on Pepys; the build says so")
+CASES = [pytest.param(book, mode, marks=[DROPPED] if (book, mode) == ("pepys-diary", "footnotes")
+                      else []) for book in BOOKS for mode in MODES]
+
+
+@pytest.mark.parametrize(("book", "mode"), CASES)
+def test_long_book_notes_hold_up(book, mode, tmp_path, epoch_env):
+    manuscript = CORPUS / book
+    if not manuscript.is_dir():
+        pytest.skip(f"{manuscript} is absent")
+    built = build_fixture(manuscript, tmp_path, settings=MODES[mode])
+    assert built.result.notes == BOOKS[book]
+    report = check_notes(manuscript, built.epub, built.pdf, per_chapter=mode == "numbering",
+                         footnotes=mode == "footnotes")
+    assert report.problems == []
+    if mode != "footnotes":  # the footnotes mode's EPUB is the book mode's
+        assert check_epub(built.epub.read_bytes()) == []
