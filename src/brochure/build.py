@@ -172,6 +172,9 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
     # The PDF renders in a child process while this one writes (and checks) the EPUB: on two
     # cores both formats cost little more than the PDF alone. The child is forked from this
     # process as it is now, so its PDF is the one a build of the PDF alone makes.
+    if "pdf" in needed:
+        with watch.stage("load"):  # WeasyPrint, imported once here rather than in each child
+            import brochure.write_pdf  # noqa: F401
     pdf_started = time.perf_counter()
     # print-notes: footnotes changes the PDF's document alone (the EPUB keeps endnotes).
     footnotes = book.settings.print_notes == "footnotes"
