@@ -6,10 +6,10 @@ stylesheets, of the versions of the libraries that make the bytes, and of the op
 environment the outputs depend on (SOURCE_DATE_EPOCH). After a build is published, its key and
 the hash of each output are recorded in the user's cache folder (``$XDG_CACHE_HOME/brochure``,
 else ``~/.cache/brochure``), one record per output folder, so that the output folder holds
-exactly the outputs. The next
-build with the same key reuses the outputs only if every one is still there with the recorded
-hash; anything else (a changed byte, a missing or edited output, an unreadable record) builds
-again. A key is recorded only if the inputs did not change while the build ran.
+exactly the outputs. The next build with the same key reuses the outputs only if every one is
+still there with the recorded hash; anything else (a changed byte, a missing or edited output,
+an unreadable record) builds again. A key is recorded only if the inputs did not change while
+the build ran.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from pathlib import Path
 
 from brochure.diagnostics import Diagnostic, Location
 
-CACHE_DIR = ".brochure-cache"  # not walked if it is in a manuscript folder (older builds made it)
 _RECORD_FORMAT = 1
 # Beyond these a folder is not a manuscript folder (a home folder, say): no cache.
 MAX_FILES = 20_000
@@ -66,7 +65,7 @@ def _walk(root: Path, out: Path, digest, budget: list[int]) -> None:
     """Feed the names and contents of every file under ``root`` into ``digest``, in order."""
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not (here == out and d == CACHE_DIR))
+        dirs.sort()
         for name in dirs:  # a symlinked folder is not walked: where it points is part of the key
             if (here / name).is_symlink():
                 digest.update(f"link {here / name} {os.readlink(here / name)}\n".encode())
