@@ -189,3 +189,17 @@ def test_accessibility_metadata(seed_epub):
     assert ("schema:accessMode", "textual") in properties
     assert ("schema:accessibilityFeature", "tableOfContents") in properties
     assert ("schema:accessibilityHazard", "none") in properties
+
+
+def test_the_validator_does_report_a_broken_epub():
+    """The 0/0 results above come from a validator that does speak up."""
+    import io
+    import zipfile
+
+    from brochure.validate import check_epub
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+    problems = check_epub(raw.getvalue())
+    assert any(p.level == "error" and "RSC-002" in p.message for p in problems)
