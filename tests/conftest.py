@@ -43,6 +43,15 @@ def build_fixture(manuscript: Path, out: Path, monkeypatch: pytest.MonkeyPatch |
     return Built(manuscript, result, report)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Builds made by the tests keep their cache records out of the user's cache folder."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def epoch_env():
     mp = pytest.MonkeyPatch()

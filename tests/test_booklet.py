@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pdfplumber
 import pikepdf
@@ -194,7 +195,8 @@ def test_the_command_reports_the_padding_and_writes_only_the_booklet(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "brochure", "build", str(FIXTURES / "two-chapters"), "--out",
          str(tmp_path), "--format", "booklet"],
-        cwd=ROOT, capture_output=True, text=True, env={"SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin"})
+        cwd=ROOT, capture_output=True, text=True, env={"SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin",
+                               "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})
     assert done.returncode == 0, done.stderr
     assert f"wrote {tmp_path / 'two-chapters-booklet.pdf'} (8 pages on 2 sheets, " \
            "2 blank pages added" in done.stdout

@@ -3,6 +3,7 @@ numbers on the outer corner, running heads, front matter, the printed table of c
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -204,14 +205,16 @@ def test_trim_in_book_yaml_and_on_the_command_line(project, tmp_path):
     (project / "book.yaml").write_text((project / "book.yaml").read_text() + "trim: A6\n")
     done = subprocess.run([sys.executable, "-m", "brochure", "build", str(project), "--out",
                            str(tmp_path), "--format", "pdf"], cwd=ROOT, capture_output=True,
-                          text=True, env={"SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin"})
+                          text=True, env={"SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin",
+                               "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})
     assert done.returncode == 0, done.stderr
     with pikepdf.open(tmp_path / "two-chapters.pdf") as pdf:
         assert float(pdf.pages[0].MediaBox[2]) == pytest.approx(297.64, abs=0.1)
     done = subprocess.run([sys.executable, "-m", "brochure", "build", str(project), "--out",
                            str(tmp_path), "--format", "pdf", "--trim", "A4"], cwd=ROOT,
                           capture_output=True, text=True,
-                          env={"SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin"})
+                          env={"SOURCE_DATE_EPOCH": EPOCH, "PATH": "/usr/bin:/bin",
+                               "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})
     assert done.returncode == 0, done.stderr
     with pikepdf.open(tmp_path / "two-chapters.pdf") as pdf:
         assert float(pdf.pages[0].MediaBox[2]) == pytest.approx(595.28, abs=0.1)
