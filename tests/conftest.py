@@ -36,8 +36,7 @@ class Built:
         return self.result.outputs["booklet"]
 
 
-def build_fixture(manuscript: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = None,
-                  **options) -> Built:
+def build_fixture(manuscript: Path, out: Path, **options) -> Built:
     report = Report()
     result = build(BuildOptions(manuscript=manuscript, out_dir=out, **options), report)
     return Built(manuscript, result, report)
