@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import sys
@@ -48,6 +49,8 @@ def measure_floor(manuscript: Path) -> dict:
                                           report))
     html = serialize(rendering.document).decode("utf-8")
     files = {a.href: (a.data, a.media_type) for a in rendering.book.assets}
+    del rendering, report  # WeasyPrint's memory alone, as far as one process allows
+    gc.collect()
     started = time.perf_counter()
     document = weasyprint.HTML(string=html, base_url=BASE_URL,
                                url_fetcher=BookFetcher(files, [])).render()

@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,7 +32,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-STAGES = ("read", "assemble", "render", "load", "epub", "pdf", "publish")
+STAGES = ("read", "assemble", "render", "epub", "pdf", "publish")
 
 
 @dataclass
@@ -82,10 +83,14 @@ def chapter_files(manuscript: Path) -> list[Path]:
 def measure_input(name: str, manuscript: Path, repeat: int, peers: bool) -> dict:
     runs = Runs()
     python = sys.executable
+    brochure = str(Path(python).parent / "brochure")
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as out:
+        # Each repetition its own cache folder: the first build is a first build (no chapter's
+        # Markdown or font subset from an earlier run), the next ones reuse what it kept.
+        with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, XDG_CACHE_HOME=home)
             wall, rss, stdout = run_child([python, str(HERE / "measure.py"), "brochure",
-                                           str(manuscript), out])
+                                           str(manuscript), out], env)
             data = json.loads(stdout)
             for stage in STAGES:
                 runs.add(stage, data["seconds"].get(stage, 0.0))
@@ -94,16 +99,25 @@ def measure_input(name: str, manuscript: Path, repeat: int, peers: bool) -> dict
             runs.add("peak_mib", rss / 1024)
             pages, notes = data["pages"], data["notes"]
             # The same build again, as a user runs it: nothing changed, so nothing is redone.
-            brochure = str(Path(python).parent / "brochure")
-            wall, _, stdout = run_child([brochure, "build", str(manuscript), "--out", out])
+            wall, _, stdout = run_child([brochure, "build", str(manuscript), "--out", out], env)
             if "nothing changed" not in stdout:
                 raise RuntimeError(f"the unchanged rebuild built again:\n{stdout}")
             runs.add("rebuild", wall)
+            # One chapter edited: its Markdown converted again, the others' reused.
+            edited = Path(home) / "edited"
+            shutil.copytree(manuscript, edited)
+            last = chapter_files(edited)[-1]
+            last.write_text(last.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+            wall, _, stdout = run_child([brochure, "build", str(edited), "--out", out], env)
+            if "reused from earlier builds" not in stdout:
+                raise RuntimeError(f"the build after an edit reused nothing:\n{stdout}")
+            runs.add("edited", wall)
         _, _, stdout = run_child([python, str(HERE / "measure.py"), "floor", str(manuscript)])
         floor = json.loads(stdout)
         if floor["pages"] != pages:  # not the same work: the comparison would mean nothing
             raise RuntimeError(f"{name}: the floor made {floor['pages']} pages, brochure {pages}")
         runs.add("floor", floor["seconds"]["floor"])
+        runs.add("floor_mib", floor["peak_rss_kib"]["floor"] / 1024)
         if peers:
             measure_pandoc(manuscript, runs)
     return {"name": name, "pages": pages, "notes": notes, "runs": runs}
@@ -138,8 +152,8 @@ def inputs(args: argparse.Namespace, work: Path) -> list[tuple[str, Path]]:
 
 
 def table(results: list[dict], peers: bool) -> str:
-    head = ["input", "pages", "notes", *STAGES, "build", "peak MiB", "rebuild", "floor",
-            "pdf/floor"]
+    head = ["input", "pages", "notes", *STAGES, "build", "peak MiB", "rebuild", "edited",
+            "floor", "pdf/floor", "floor MiB"]
     if peers:
         head += ["pandoc epub", "pandoc pdf", "pandoc MiB", "epub vs pandoc", "build vs pandoc"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -147,8 +161,8 @@ def table(results: list[dict], peers: bool) -> str:
         runs: Runs = r["runs"]
         row = [r["name"], str(r["pages"]), str(r["notes"]), *(runs.cell(s) for s in STAGES),
                runs.cell("build"), runs.cell("peak_mib", "MiB"), runs.cell("rebuild"),
-               runs.cell("floor"),
-               _ratio(runs.median("pdf"), runs.median("floor"))]
+               runs.cell("edited"), runs.cell("floor"),
+               _ratio(runs.median("pdf"), runs.median("floor")), runs.cell("floor_mib", "MiB")]
         if peers:
             both = (runs.median("pandoc_epub") or 0) + (runs.median("pandoc_pdf") or 0)
             row += [runs.cell("pandoc_epub"), runs.cell("pandoc_pdf"),

@@ -79,6 +79,9 @@ def test_an_edited_chapter_builds_what_a_clean_build_makes(styled, tmp_path):
     chapter.write_text(chapter.read_text() + "\nA sentence added later.\n")
     after = build_fixture(styled, out)
     assert not after.result.reused
+    # Only the edited chapter's Markdown is converted again; the text draws the same
+    # characters, so the EPUB's font subsets are those of the first build.
+    assert after.result.recalled == {"font-subset": (4, 4), "markdown": (1, 2)}
     assert outputs(after)["epub"] != before["epub"] and outputs(after)["pdf"] != before["pdf"]
     assert outputs(after) == outputs(clean_build(styled, tmp_path / "clean"))
     with pdfplumber.open(after.pdf) as pdf:
@@ -146,3 +149,41 @@ def test_a_folder_too_large_to_fingerprint_is_built_every_time(styled, tmp_path,
     first = outputs(build_fixture(styled, out, formats=("epub",)))
     again = build_fixture(styled, out, formats=("epub",))
     assert not again.result.reused and outputs(again) == first
+
+
+def test_the_command_says_what_earlier_builds_gave(styled, tmp_path):
+    runner = CliRunner()
+    first = runner.invoke(main, ["build", str(styled), "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    assert "reused from earlier builds" not in first.output
+    chapter = styled / "one.md"
+    chapter.write_text(chapter.read_text() + "\nOne more line.\n")
+    second = runner.invoke(main, ["build", str(styled), "--out", str(tmp_path / "a")])
+    assert second.exit_code == 0, second.output
+    assert ("reused from earlier builds: 4 of 4 font subsets of the EPUB, the Markdown of 1 of 2 "
+            "chapters") in second.output
+
+
+def test_a_damaged_memo_entry_is_made_again(styled, tmp_path):
+    first = build_fixture(styled, tmp_path / "a", formats=("epub",))
+    entries = sorted((tmp_path / "cache" / "brochure" / "memo").glob("*/*"))
+    assert {path.parent.name for path in entries} == {"markdown", "font-subset"}
+    for path in entries:  # one byte changed in each: its hash no longer matches
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(data))
+    second = build_fixture(styled, tmp_path / "b", formats=("epub",))
+    assert second.result.recalled == {"font-subset": (0, 4), "markdown": (0, 2)}
+    assert second.epub.read_bytes() == first.epub.read_bytes()
+
+
+def test_the_memo_forgets_the_least_recently_used_first(tmp_path):
+    from brochure.memo import Memo
+
+    memo = Memo(tmp_path / "memo")
+    for age, key in enumerate((b"old", b"recent", b"newest")):
+        memo.store("kind", key, bytes(1000))
+        os.utime(memo.path("kind", key), ns=(age * 10**9, age * 10**9))
+    memo.trim(limit=2100)  # room for two entries (each is its value and a 32-byte hash)
+    assert memo.lookup("kind", b"old") is None
+    assert memo.lookup("kind", b"recent") == bytes(1000) == memo.lookup("kind", b"newest")

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from conftest import FIXTURES, build_fixture
+from helpers import pdf_text
 
 from brochure.build import WRITERS
 from brochure.diagnostics import BrochureError, error
@@ -54,3 +55,25 @@ def test_a_failed_epub_stops_the_pdf_child_and_writes_nothing(tmp_path, monkeypa
         build_fixture(FIXTURES / "two-chapters", tmp_path / "out", cache=False)
     assert multiprocessing.active_children() == []
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_pdf_worker_holds_no_copy_of_the_parsed_book(tmp_path, monkeypatch, epoch_env):
+    # The worker is forked before the manuscript is parsed and receives the document alone:
+    # its memory is WeasyPrint's, not a copy of the parent's model (chapters, note texts).
+    render_pdf = WRITERS["pdf"]
+
+    def pdf_counting_chapters(rendering, built):
+        import gc
+
+        from brochure.model import Chapter, Note
+
+        chapters = sum(isinstance(o, Chapter) for o in gc.get_objects())
+        note_texts = sum(isinstance(o, Note) and bool(o.blocks) for o in gc.get_objects())
+        if chapters or note_texts or rendering.book.chapters:
+            raise RuntimeError(f"the PDF worker holds {chapters} chapters, {note_texts} notes")
+        return render_pdf(rendering, built)
+
+    monkeypatch.setitem(WRITERS, "pdf", pdf_counting_chapters)
+    built = build_fixture(FIXTURES / "two-chapters", tmp_path / "out", cache=False)
+    text = pdf_text(built.pdf)
+    assert "The Second Chapter" in text and "The note that is called twice." in text

@@ -6,6 +6,7 @@ the test (another exception, or a hang stopped by the bound) rather than a slow 
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ from brochure.sandbox import Bound, Limits
 from brochure.write_pdf import write_pdf
 
 SMALL = Limits(markdown=Bound(seconds=30, memory_mib=1024), pdf=Bound(seconds=120, memory_mib=2048))
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own cache folder: a text another test converted would not be converted
+    again (memo.py), and its bounds not reached."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 def book(tmp_path: Path, text: str) -> Path:
@@ -179,3 +187,33 @@ def test_a_bug_in_the_child_is_an_internal_error_with_its_traceback_under_debug(
     assert "internal error: RuntimeError: rendering the PDF: ZeroDivisionError: a bug" in done.output
     assert "Traceback" not in done.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_stopped_before_its_job_leaves_no_process():
+    from brochure.sandbox import start_worker
+
+    worker = start_worker(Bound(seconds=30, memory_mib=256), "a stage", preload=("json",))
+    assert worker.process.is_alive()
+    worker.stop()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_cannot_import_its_module_says_so_when_asked(tmp_path):
+    from brochure.sandbox import start_worker
+
+    worker = start_worker(Bound(seconds=30, memory_mib=256), "a stage",
+                          preload=("brochure.no_such_module",))
+    running = worker.submit(len, ("four",))
+    with pytest.raises(RuntimeError, match="a stage: ModuleNotFoundError"):
+        running.result()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_runs_its_job_within_its_bounds():
+    from brochure.sandbox import start_worker
+
+    worker = start_worker(Bound(seconds=30, memory_mib=256), "a stage", preload=("json",))
+    assert worker.submit(len, ("four",)).result() == 4
+    hungry = start_worker(Bound(seconds=30, memory_mib=64), "a hungry stage")
+    with pytest.raises(BrochureError, match="a hungry stage needed more than the 64 MiB"):
+        hungry.submit(bytearray, (512 * 2**20,)).result()

@@ -9,7 +9,7 @@ from slugify import slugify
 from brochure.diagnostics import Report
 from brochure.model import Asset, Book, Chapter, Heading, Manuscript, Metadata
 from brochure.notes import number_notes
-from brochure.parse import ParsedChapter, parse_chapter
+from brochure.parse import ParsedChapter, parse_chapters
 from brochure.resolver import Resolver
 from brochure.sandbox import Limits
 from brochure.typography import typeset, typeset_text
@@ -54,7 +54,7 @@ def _typeset_metadata(meta: Metadata, lang: str) -> Metadata:
 
 def assemble_book(manuscript: Manuscript, report: Report, limits: Limits | None = None) -> Book:
     resolver = Resolver.for_roots(manuscript.root)
-    parsed = [parse_chapter(source, resolver, report, limits) for source in manuscript.sources]
+    parsed = parse_chapters(manuscript.sources, resolver, report, limits)
     report.raise_if_errors()
 
     chapter_ids = [f"chapter-{n}" for n in range(1, len(parsed) + 1)]

@@ -11,23 +11,24 @@ from typing import Any
 
 from slugify import slugify
 
-from brochure import cache
+from brochure import cache, memo
 from brochure.assemble import assemble_book
 from brochure.clock import build_time
 from brochure.diagnostics import Diagnostic, Location, Report, error
 from brochure.fonts import coverage_warnings
 from brochure.impose import impose_booklet
 from brochure.lock import build_lock
-from brochure.model import Rendering, Written
+from brochure.model import Manuscript, Rendering, Written
 from brochure.page_setup import with_page_setup
 from brochure.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.publish import publish
 from brochure.read import project_folders, read_manuscript
 from brochure.render import render_book
-from brochure.sandbox import Limits, Running, start_bounded
+from brochure.sandbox import Limits, Running, Worker, start_worker
 from brochure.stopwatch import Stopwatch
 from brochure.validate import check_epub
 from brochure.write_epub import write_epub
+from brochure.xhtml import serialize
 
 
 def write_pdf(rendering: Rendering, built) -> Written:
@@ -68,6 +69,8 @@ class BuildResult:
     details: dict[str, list[str]] = field(default_factory=dict)  # per format, for the report
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     reused: bool = False  # nothing changed since the previous build: its outputs were kept
+    # Steps whose results earlier builds had made (memo.py): kind -> (found, needed).
+    recalled: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[str, Path]:
@@ -82,23 +85,36 @@ def output_paths(options: BuildOptions, title: str, inputs: list[Path]) -> dict[
     return paths
 
 
-def _timed_pdf(rendering: Rendering, built, footnotes: bool = False) -> tuple[Written, float]:
-    """The PDF and the seconds it took, measured where it is made (in the child process, so
-    that the document of footnotes is rendered beside the EPUB, not before it)."""
+def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
+    """The PDF and the seconds it took, measured where it is made (in the worker process)."""
     started = time.perf_counter()
-    if footnotes:
-        rendering = render_book(rendering.book, footnotes=True)
     written = WRITERS["pdf"](rendering, built)
     return written, time.perf_counter() - started
 
 
+def _pdf_job(rendering: Rendering, footnotes: bool = False) -> Rendering:
+    """What the PDF's worker needs, small enough to send it: the document as XHTML bytes
+    (with the notes as footnotes if so printed; the EPUB keeps endnotes), and the book
+    without its chapters' and notes' text, which the document already holds."""
+    if footnotes:
+        rendering = render_book(rendering.book, footnotes=True)
+    book = rendering.book
+    notes = tuple(dataclasses.replace(note, blocks=()) for note in book.notes)
+    return dataclasses.replace(rendering, document=serialize(rendering.document),
+                               book=dataclasses.replace(book, chapters=(), notes=notes))
+
+
+def _pdf_worker(limits: Limits) -> Worker:
+    """A bounded process that imports WeasyPrint now and renders the PDF when sent its job."""
+    return start_worker(limits.pdf, "rendering the PDF", preload=("brochure.write_pdf",),
+                        hint="raise --time-limit or --memory-limit if the book is really that "
+                             "large, or look for a runaway stylesheet rule")
+
+
 def _start_pdf(rendering: Rendering, built, limits: Limits,
                footnotes: bool = False) -> Running[tuple[Written, float]]:
-    """Start rendering the PDF in a child process bounded in time and memory."""
-    return start_bounded(_timed_pdf, (rendering, built, footnotes), limits.pdf,
-                         "rendering the PDF",
-                         hint="raise --time-limit or --memory-limit if the book is really that "
-                              "large, or look for a runaway stylesheet rule")
+    """Render the PDF in a new worker (the build starts its worker earlier, see ``_build``)."""
+    return _pdf_worker(limits).submit(_timed_pdf, (_pdf_job(rendering, footnotes), built))
 
 
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
@@ -120,7 +136,10 @@ def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
         report.diagnostics.extend(reused.diagnostics)
         return BuildResult(reused.outputs, reused.sizes, reused.pages, reused.notes, watch.total,
                            report.diagnostics, reused.details, watch, reused=True)
-    result = _build(options, report)
+    with memo.active() as kept:
+        result = _build(options, report)
+    result.recalled = {kind: (kept.reused[kind], kept.reused[kind] + kept.computed[kind])
+                       for kind in sorted(kept.reused | kept.computed)}
     # Recorded only if no input changed while the build ran.
     if key and _cache_key(options) == key:
         cache.store(options.out_dir, key, {fmt: (path, path.read_bytes())
@@ -152,6 +171,20 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
         if fmt not in FORMATS:
             raise error(f"unknown format '{fmt}'", hint=f"choose from {', '.join(FORMATS)}")
     options = dataclasses.replace(options, formats=tuple(formats))
+    needed = tuple(dict.fromkeys(DERIVED.get(f, f) for f in options.formats))
+    # Forked now, while this process holds little more than the manuscript's text: the PDF's
+    # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
+    # parses the manuscript.
+    worker = _pdf_worker(options.limits) if "pdf" in needed else None
+    try:
+        return _build_book(options, report, watch, manuscript, needed, worker)
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+def _build_book(options: BuildOptions, report: Report, watch: Stopwatch, manuscript: Manuscript,
+                needed: tuple[str, ...], worker: Worker | None) -> BuildResult:
     with watch.stage("assemble"):
         manuscript = with_page_setup(manuscript)
         book = assemble_book(manuscript, report, options.limits)
@@ -166,50 +199,10 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
         load_profile(book)  # a wrong profile fails before anything is rendered
     report.diagnostics.extend(check_images(book))
     report.raise_if_errors()
-    made: dict[str, Written] = {}  # every format made, including sources of derived ones
+    made, checked = _write(options, report, watch, rendering, built, needed, worker)
     details: dict[str, list[str]] = {}
-    needed = list(dict.fromkeys(DERIVED.get(f, f) for f in options.formats))
-    # The PDF renders in a child process while this one writes (and checks) the EPUB: on two
-    # cores both formats cost little more than the PDF alone. The child is forked from this
-    # process as it is now, so its PDF is the one a build of the PDF alone makes.
-    if "pdf" in needed:
-        with watch.stage("load"):  # WeasyPrint, imported once here rather than in each child
-            import brochure.write_pdf  # noqa: F401
-    pdf_started = time.perf_counter()
-    # print-notes: footnotes changes the PDF's document alone (the EPUB keeps endnotes).
-    footnotes = book.settings.print_notes == "footnotes"
-    pending = _start_pdf(rendering, built, options.limits, footnotes) if "pdf" in needed else None
-    checked: list[Diagnostic] = []
-    try:
-        for fmt in needed:
-            if fmt != "pdf":
-                with watch.stage(fmt):
-                    made[fmt] = WRITERS[fmt](rendering, built)
-        if options.check and "epub" in made and "epub" in options.formats:
-            with watch.stage("validate"):
-                checked = check_epub(made["epub"].data)
-        if pending is not None:
-            pdf, seconds = pending.result()
-            watch.record("pdf", seconds, pdf_started)
-            with watch.stage("pdf"):
-                finished, problems = finish_pdf(pdf.data, book.settings)
-                made["pdf"] = dataclasses.replace(pdf, data=finished)
-                report.diagnostics.extend(problems)
-    finally:
-        if pending is not None:
-            pending.stop()
-    for fmt in needed:
-        report.diagnostics.extend(made[fmt].diagnostics)
     if "booklet" in options.formats:
-        with watch.stage("booklet"):
-            booklet = impose_booklet(made["pdf"].data, book.settings.back_cover,
-                                     book.settings.creep)
-        made["booklet"] = Written(booklet.data, booklet.sheets * 2, booklet.diagnostics)
-        report.diagnostics.extend(booklet.diagnostics)
-        padding = (f"{booklet.blanks} blank page{'s' if booklet.blanks != 1 else ''} added"
-                   + (" before the back cover" if book.settings.back_cover and booklet.blanks else ""))
-        details["booklet"] = [f"{booklet.pages} pages on {booklet.sheets} "
-                              f"sheet{'s' if booklet.sheets != 1 else ''}", padding]
+        made["booklet"], details["booklet"] = _booklet(made["pdf"], book.settings, report, watch)
     written = {fmt: made[fmt] for fmt in options.formats}
     report.diagnostics.extend(checked)
     report.raise_if_errors()
@@ -227,3 +220,48 @@ def _build(options: BuildOptions, report: Report) -> BuildResult:
         details=details,
         stopwatch=watch,
     )
+
+
+def _write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Rendering,
+           built, needed: tuple[str, ...],
+           worker: Worker | None) -> tuple[dict[str, Written], list[Diagnostic]]:
+    """Every needed format (booklets aside), and EPUBCheck's findings if asked for. The PDF
+    renders in the worker while this process writes (and checks) the EPUB: on two cores both
+    formats cost little more than the PDF alone."""
+    made: dict[str, Written] = {}
+    pending: Running[tuple[Written, float]] | None = None
+    if worker is not None:
+        with watch.stage("render"):
+            job = _pdf_job(rendering, rendering.book.settings.print_notes == "footnotes")
+        pdf_started = time.perf_counter()
+        pending = worker.submit(_timed_pdf, (job, built))
+    for fmt in needed:
+        if fmt != "pdf":
+            with watch.stage(fmt):
+                made[fmt] = WRITERS[fmt](rendering, built)
+    checked: list[Diagnostic] = []
+    if options.check and "epub" in made and "epub" in options.formats:
+        with watch.stage("validate"):
+            checked = check_epub(made["epub"].data)
+    if pending is not None:
+        pdf, seconds = pending.result()
+        watch.record("pdf", seconds, pdf_started)
+        with watch.stage("pdf"):
+            finished, problems = finish_pdf(pdf.data, rendering.book.settings)
+            made["pdf"] = dataclasses.replace(pdf, data=finished)
+            report.diagnostics.extend(problems)
+    for fmt in needed:
+        report.diagnostics.extend(made[fmt].diagnostics)
+    return made, checked
+
+
+def _booklet(pdf: Written, settings, report: Report,
+             watch: Stopwatch) -> tuple[Written, list[str]]:
+    with watch.stage("booklet"):
+        booklet = impose_booklet(pdf.data, settings.back_cover, settings.creep)
+    report.diagnostics.extend(booklet.diagnostics)
+    padding = (f"{booklet.blanks} blank page{'s' if booklet.blanks != 1 else ''} added"
+               + (" before the back cover" if settings.back_cover and booklet.blanks else ""))
+    return (Written(booklet.data, booklet.sheets * 2, booklet.diagnostics),
+            [f"{booklet.pages} pages on {booklet.sheets} "
+             f"sheet{'s' if booklet.sheets != 1 else ''}", padding])

@@ -141,11 +141,15 @@ def build_key(roots: list[Path], out_dir: Path, options: dict) -> str | None:
     return hashlib.sha256(described.encode()).hexdigest()
 
 
+def cache_home() -> Path:
+    """brochure's folder in the user's cache folder."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "brochure"
+
+
 def record_path(out_dir: Path) -> Path:
     """Where the record of the last build into ``out_dir`` is kept."""
-    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:32]
-    return Path(home) / "brochure" / "builds" / f"{name}.json"
+    return cache_home() / "builds" / f"{name}.json"
 
 
 def lookup(out_dir: Path, key: str) -> Reused | None:

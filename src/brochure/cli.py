@@ -15,6 +15,10 @@ from brochure.paper import parse_trim
 from brochure.sandbox import Limits
 from brochure.settings import NOTE_NUMBERINGS, NOTES_PLACEMENTS, PRINT_NOTES
 
+# What the build summary calls each kind of result kept from earlier builds (memo.py).
+RECALLED = {"markdown": "the Markdown of {found} of {needed} chapters",
+            "font-subset": "{found} of {needed} font subsets of the EPUB"}
+
 
 def _echo_diagnostics(report: Report) -> None:
     for diagnostic in report.diagnostics:
@@ -109,4 +113,8 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
         click.echo(f"nothing changed since the previous build: its outputs were verified and "
                    f"kept ({result.seconds:.2f} s; --no-cache builds anyway)")
     else:
+        recalled = [RECALLED[kind].format(found=found, needed=needed)
+                    for kind, (found, needed) in result.recalled.items() if found]
+        if recalled:
+            click.echo(f"reused from earlier builds: {', '.join(recalled)}")
         click.echo(f"built in {result.seconds:.1f} s")

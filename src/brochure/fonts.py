@@ -9,6 +9,7 @@ format they came in (the stylesheet names the same files in both formats).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
 
+from brochure import memo
 from brochure.diagnostics import Diagnostic, Location
 from brochure.model import Asset, Rendering, SourceText
 from brochure.parse import source_lines
@@ -106,7 +108,13 @@ def _list(characters: Sequence[str]) -> str:
 
 
 def subset_font(data: bytes, characters: str) -> bytes:
-    """``data`` cut down to the glyphs of ``characters``, keeping its format and features."""
+    """``data`` cut down to the glyphs of ``characters``, keeping its format and features
+    (the subset an earlier build made of the same font and characters, if any: memo.py)."""
+    key = hashlib.sha256(data).digest() + characters.encode("utf-8", "surrogatepass")
+    return memo.recall("font-subset", key, lambda: _subset(data, characters))
+
+
+def _subset(data: bytes, characters: str) -> bytes:
     font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = ["*"]  # ligatures, kerning, small capitals, old-style figures

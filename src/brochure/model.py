@@ -119,7 +119,8 @@ class Part:
 class Rendering:
     """The one XHTML document that both writers start from."""
 
-    document: etree._ElementTree
+    # A tree; or, in the PDF's worker process, the tree's XHTML bytes (how it travels there).
+    document: etree._ElementTree | bytes
     parts: tuple[Part, ...]
     toc: tuple[TocEntry, ...]
     book: Book

@@ -8,8 +8,13 @@ the HTML with nh3 before anything else reads it.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 import re
 import secrets
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
@@ -21,11 +26,12 @@ from lxml import etree
 from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from brochure import memo
 from brochure.diagnostics import BrochureError, Location, Report, error
 from brochure.html_audit import audit, first_line
 from brochure.model import Asset, SourceText
 from brochure.resolver import Resolver, media_type
-from brochure.sandbox import Limits, run_bounded
+from brochure.sandbox import Bound, Limits, Running, start_bounded
 from brochure.xhtml import XHTML_NS, local_name, q
 
 MAX_NESTING = 100  # elements inside each other
@@ -287,14 +293,67 @@ def _report_removals(source: SourceText, converted: _Converted, report: Report) 
             report.warn(f"removed {removal.what}", location, hint)
 
 
+def _to_bytes(nonce: str, converted: _Converted) -> bytes:
+    fields = dataclasses.asdict(converted)
+    fields["referenced"] = sorted(converted.referenced)
+    return json.dumps({"nonce": nonce, **fields}).encode()
+
+
+def _from_bytes(data: bytes) -> tuple[str, _Converted]:
+    fields = json.loads(data)
+    nonce = fields.pop("nonce")
+    return nonce, _Converted(fields["html"], tuple(fields["undefined"]),
+                             tuple(fields["duplicates"]), frozenset(fields["referenced"]),
+                             tuple(fields["defined"]), tuple(fields["raw_html"]))
+
+
+def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str, _Converted]]:
+    """Each chapter's Markdown as HTML, with the nonce its note elements carry: from an earlier
+    build when the text is the same (see memo.py), else converted in bounded child processes,
+    as many at once as there are cores."""
+    keys = [source.text.encode("utf-8", "surrogatepass") for source in sources]
+    results = [memo.lookup("markdown", key) for key in keys]
+    todo = iter([index for index, result in enumerate(results) if result is None])
+    running: deque[tuple[int, str, Running[_Converted]]] = deque()
+
+    def start_next() -> None:
+        index = next(todo, None)
+        if index is not None:
+            source, nonce = sources[index], secrets.token_hex(8)
+            running.append((index, nonce, start_bounded(
+                _convert, (source.text, nonce), bound,
+                f"reading the Markdown of '{source.path.name}'",
+                Location(source.path, source.first_line))))
+
+    try:
+        for _ in range(max(1, os.cpu_count() or 1)):
+            start_next()
+        while running:  # in reading order: the first chapter that fails is the one reported
+            index, nonce, job = running.popleft()
+            results[index] = memo.store("markdown", keys[index], _to_bytes(nonce, job.result()))
+            start_next()
+    finally:
+        for _, _, job in running:
+            job.stop()
+    return [_from_bytes(result) for result in results if result is not None]
+
+
 def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
                   limits: Limits | None = None) -> ParsedChapter:
     """Markdown -> XHTML, with note references and definitions found and checked."""
-    nonce = secrets.token_hex(8)
-    bound = (limits or Limits()).markdown
-    converted = run_bounded(_convert, (source.text, nonce), bound,
-                            f"reading the Markdown of '{source.path.name}'",
-                            Location(source.path, source.first_line))
+    return parse_chapters([source], resolver, report, limits)[0]
+
+
+def parse_chapters(sources: Sequence[SourceText], resolver: Resolver, report: Report,
+                   limits: Limits | None = None) -> list[ParsedChapter]:
+    """``parse_chapter`` of each source, their Markdown converted side by side."""
+    converted = _convert_all(sources, (limits or Limits()).markdown)
+    return [_parsed(source, nonce, conversion, resolver, report)
+            for source, (nonce, conversion) in zip(sources, converted, strict=True)]
+
+
+def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Resolver,
+            report: Report) -> ParsedChapter:
     html = converted.html
     _report_removals(source, converted, report)
 

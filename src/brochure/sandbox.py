@@ -6,12 +6,17 @@ in a forked child with an address-space limit (``resource.setrlimit``) and a dea
 parent gets the stage's result back through a pipe, or a clear error when a bound is hit.
 The child is forked, so it starts from the parent's objects (nothing is pickled on the way
 in) and returns a picklable result, which keeps the output identical to an in-process run.
+
+The PDF's child is a ``Worker`` forked early, while the parent is still small: it imports
+WeasyPrint while the parent parses the manuscript, then takes its one job through a pipe (so
+the job must pickle). Its memory is then WeasyPrint's, not a copy of the parent's heap.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -69,14 +74,50 @@ def _address_space() -> int:
 
 
 def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -> None:
+    _quiet()
+    _limit(memory)
+    _run(connection, lambda: function(*args))
+
+
+def _serve(jobs, connection, preload: tuple[str, ...], memory: int) -> None:
+    """A worker: import ``preload`` now, then run the one job the parent sends."""
+    _quiet()
+    try:
+        for module in preload:
+            importlib.import_module(module)
+    except BaseException as exc:  # reported by the parent when it asks for the result
+        _reply(connection, _Failure("internal", f"{type(exc).__name__}: {exc}",
+                                    traceback.format_exc()))
+    try:
+        received = [jobs.recv_bytes()]
+    except EOFError:  # the parent stopped the worker before it had a job for it
+        os._exit(0)
+    jobs.close()
+    _limit(memory)  # the job's own bytes count: a huge job is bounded too
+
+    def job() -> Any:
+        function, args = pickle.loads(received.pop())  # its bytes freed before it runs
+        return function(*args)
+
+    _run(connection, job)
+
+
+def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the child
     faulthandler.disable()  # a crash (out of memory in C code) is reported by the parent
+
+
+def _limit(memory: int) -> None:
+    """At most ``memory`` bytes of address space beyond what this process maps now."""
     used = _address_space()
     if used:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (used + memory, resource.RLIM_INFINITY))
+
+
+def _run(connection, job: Callable[[], Any]) -> None:
     try:
-        outcome: Any = function(*args)
+        outcome: Any = job()
     except BrochureError as exc:
         outcome = _Failure("brochure", payload=exc.diagnostics)
     except MemoryError:
@@ -87,6 +128,10 @@ def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -
         outcome = _Failure("interrupt")
     except BaseException as exc:  # reported by the parent as an internal error
         outcome = _Failure("internal", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    _reply(connection, outcome)
+
+
+def _reply(connection, outcome: Any) -> None:
     try:
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
@@ -117,6 +162,50 @@ def start_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: 
     send.close()
     return Running(process, receive, time.monotonic() + bound.seconds, bound, stage, location,
                    hint)
+
+
+def start_worker(bound: Bound, stage: str, preload: tuple[str, ...] = (),
+                 location: Location | None = None, hint: str | None = None) -> Worker:
+    """Fork a bounded worker now that imports ``preload`` and waits for ``Worker.submit``."""
+    context = multiprocessing.get_context("fork")
+    jobs_in, jobs_out = context.Pipe(duplex=False)
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_serve, args=(jobs_in, send, preload,
+                                                   bound.memory_mib * MiB), daemon=True)
+    process.start()
+    jobs_in.close()
+    send.close()
+    return Worker(process, jobs_out, receive, bound, stage, location, hint)
+
+
+@dataclass
+class Worker:
+    """A child forked by ``start_worker``, waiting for its job."""
+
+    process: Any
+    jobs: Any
+    receive: Any
+    bound: Bound
+    stage: str
+    location: Location | None
+    hint: str | None
+
+    def submit(self, function: Callable[..., T], args: tuple) -> Running[T]:
+        """Send the job (it must pickle); its deadline starts now."""
+        data = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError):  # a worker that died early: result() says why
+            self.jobs.send_bytes(data)
+        self.jobs.close()
+        return Running(self.process, self.receive, time.monotonic() + self.bound.seconds,
+                       self.bound, self.stage, self.location, self.hint)
+
+    def stop(self) -> None:
+        """End the worker (the build failed before it had a job, or its result came)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.jobs.close()
+        self.receive.close()
 
 
 @dataclass

@@ -7,6 +7,7 @@ manuscript cannot make it read the disk or the network.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -68,6 +69,9 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
         html = weasyprint.HTML(string=serialize(rendering.document).decode("utf-8"),
                                base_url=BASE_URL, url_fetcher=fetcher)
         document = html.render(presentational_hints=False, **render_options(book))
+        del html
+        for page in document.pages:
+            _release_after_painting(page)
         out = io.BytesIO()
         document.write_pdf(out, uncompressed_pdf=False, pdf_identifier=_identifier(book),
                            custom_metadata=False, **write_options(document, book.settings, built))
@@ -79,6 +83,20 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
         diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))
     diagnostics.extend(_lost_notes(book, document))
     return Written(out.getvalue(), len(document.pages), tuple(diagnostics))
+
+
+def _release_after_painting(page) -> None:
+    """Let a page's laid-out boxes go once it is drawn: a long book's PDF then never holds
+    both every page's boxes and every page's drawing (WeasyPrint reads only the page's links,
+    anchors and bookmarks afterwards, which it keeps apart)."""
+    paint = page.paint
+
+    def paint_then_release(stream, scale=1):
+        paint(stream, scale)
+        with contextlib.suppress(AttributeError):  # a WeasyPrint that keeps them elsewhere
+            del page._page_box
+
+    page.paint = paint_then_release
 
 
 def _lost_notes(book, document) -> list[Diagnostic]:

@@ -62,8 +62,11 @@ def plain_text(el: etree._Element) -> str:
     return _HTML_WHITESPACE.sub(" ", "".join(parts)).strip(" ")
 
 
-def serialize(root: etree._Element | etree._ElementTree) -> bytes:
-    """An XHTML document as UTF-8 bytes with an XML declaration and the HTML5 doctype."""
+def serialize(root: etree._Element | etree._ElementTree | bytes) -> bytes:
+    """An XHTML document as UTF-8 bytes with an XML declaration and the HTML5 doctype (bytes
+    are a document serialized already)."""
+    if isinstance(root, bytes):
+        return root
     tree = root if isinstance(root, etree._ElementTree) else root.getroottree()
     body = etree.tostring(tree.getroot(), encoding="utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + body + b"\n"
