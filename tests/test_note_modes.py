@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import Built, build_fixture
-from helpers import NS, Epub, pdf_destinations, pdf_page_texts, text_of
+from conftest import FIXTURES, Built, build_fixture
+from helpers import NS, Epub, pdf_destinations, pdf_page_texts, pdf_text, text_of
 from notes_check import check_notes
 
 from brochure import render_notes
@@ -186,3 +186,16 @@ def test_a_note_weasyprint_could_not_place_fails_the_build():
     [diagnostic] = _lost_notes(book, document)
     assert diagnostic.level == "error" and "(notes 2)" in diagnostic.message
     assert _lost_notes(SimpleNamespace(notes=notes[::2]), document) == []
+
+
+def test_note_pages_false_leaves_the_page_of_the_call_out_of_the_pdf(two_chapters, tmp_path):
+    # Each "↑ p. 12" makes WeasyPrint lay the Notes' pages out again (benchmarks/README.md):
+    # a book may do without them.
+    with_pages = " ".join(pdf_text(two_chapters.pdf).split())
+    assert re.search(r"it must be note 2\. ↑ p\. \d+ ", with_pages), with_pages
+    built = build_fixture(FIXTURES / "two-chapters", tmp_path / "out", formats=("pdf",),
+                          settings={"note_pages": False})
+    without = " ".join(pdf_text(built.pdf).split())
+    assert "it must be note 2. ↑ The Second Chapter" in without  # the link back remains
+    assert not re.search(r"↑\d* p\. \d", without), without
+    assert built.result.pages == two_chapters.result.pages

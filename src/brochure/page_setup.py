@@ -53,6 +53,10 @@ def page_setup_css(settings: Settings) -> str:
         # Specific enough to win over the shared stylesheet's page breaks between chapters.
         lines += ["", "body > .chapter[id], body > .endnotes[id] {\n  break-before: right;\n"
                       "  page-break-before: right;\n}"]
+    if not settings.note_pages:
+        # Specific enough to win over the shared stylesheet's "↑ p. 12" after each endnote.
+        lines += ["", "@media print {\n  html body .endnotes a.backlink::after {\n"
+                      "    content: none;\n  }\n}"]
     if settings.print_mode == "shop":
         lines += [
             "",

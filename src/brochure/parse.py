@@ -307,6 +307,14 @@ def _from_bytes(data: bytes) -> tuple[str, _Converted]:
                              tuple(fields["defined"]), tuple(fields["raw_html"]))
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (a container may allow fewer than the machine has)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str, _Converted]]:
     """Each chapter's Markdown as HTML, with the nonce its note elements carry: from an earlier
     build when the text is the same (see memo.py), else converted in bounded child processes,
@@ -326,7 +334,7 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
                 Location(source.path, source.first_line))))
 
     try:
-        for _ in range(max(1, os.cpu_count() or 1)):
+        for _ in range(_usable_cores()):
             start_next()
         while running:  # in reading order: the first chapter that fails is the one reported
             index, nonce, job = running.popleft()

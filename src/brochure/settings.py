@@ -30,6 +30,7 @@ class Settings:
     notes: str = "book"  # where endnotes go: "book" (one section at the end) or "chapter"
     print_notes: str = "endnotes"  # in the PDF only: "endnotes" (as placed) or "footnotes"
     note_numbering: str = "book"  # "book" (1..N through the book) or "chapter" (restart)
+    note_pages: bool = True  # PDF endnotes name the page of their call ("↑ p. 12")
 
     typography: str = "auto"  # whose typographic rules: the book's lang, 'none', or a language
 
@@ -106,6 +107,7 @@ FIELDS: tuple[Field, ...] = (
     Field("notes", "notes", choice(*NOTES_PLACEMENTS)),
     Field("print-notes", "print_notes", choice(*PRINT_NOTES)),
     Field("note-numbering", "note_numbering", choice(*NOTE_NUMBERINGS)),
+    Field("note-pages", "note_pages", boolean),
     Field("typography", "typography", choice("auto", "none", *TYPOGRAPHY_LANGUAGES)),
     Field("trim", "trim", parse_trim),
     Field("print", "print_mode", choice("office", "shop")),
