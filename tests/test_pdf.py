@@ -84,3 +84,45 @@ def test_the_text_is_in_the_pdf(seed):
     assert "Le phénix capitaliste" in text
     assert "si c’est gratuit, c’est que vous êtes le produit" in text
     assert "Accueil" not in text  # the web page's breadcrumb is not part of the essay
+
+
+def test_the_indexed_target_lookups_give_the_same_pdf_bytes(epoch_env, monkeypatch):
+    # weasyprint_patch.py replaces a quadratic step of WeasyPrint's by an indexed one: the
+    # PDF must not change by a byte, on books with notes called from many pages.
+    import weasyprint
+    from conftest import FIXTURES, ROOT
+
+    from brochure import weasyprint_patch
+    from brochure.assemble import assemble_book
+    from brochure.clock import build_time
+    from brochure.diagnostics import Report
+    from brochure.page_setup import with_page_setup
+    from brochure.read import read_manuscript
+    from brochure.render import render_book
+    from brochure.write_pdf import write_pdf
+
+    # A WeasyPrint this was not checked against must be checked again before it is used.
+    assert weasyprint.__version__ in weasyprint_patch.CHECKED_VERSIONS
+    for manuscript in (ROOT / "tests" / "corpus" / "communist-manifesto",
+                       FIXTURES / "two-chapters"):
+        report = Report()
+        rendering = render_book(assemble_book(with_page_setup(read_manuscript(manuscript,
+                                                                              report)), report))
+        built = build_time(rendering.book.metadata)
+        outputs = []
+        for enabled in (False, True):
+            monkeypatch.setattr(weasyprint_patch, "apply",
+                                lambda enabled=enabled, apply=weasyprint_patch.apply: apply(enabled))
+            outputs.append(write_pdf(rendering, built))
+        weasyprint_patch.apply(False)
+        assert outputs[0].data == outputs[1].data
+        assert "↑ p." in pdf_text_of(outputs[1].data)
+
+
+def pdf_text_of(data: bytes) -> str:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "".join(page.extract_text() or "" for page in pdf.pages)

@@ -16,6 +16,7 @@ import re
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from brochure import weasyprint_patch
 from brochure.diagnostics import Diagnostic
 from brochure.model import Rendering, Written
 from brochure.print_shop import render_options, write_options
@@ -58,6 +59,7 @@ class _Collect(logging.Handler):
 
 def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints."""
+    weasyprint_patch.apply()
     book = rendering.book
     files = {asset.href: (asset.data, asset.media_type) for asset in book.assets}
     refused: list[str] = []
