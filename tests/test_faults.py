@@ -190,9 +190,28 @@ def test_real_ctrl_c_while_the_pdf_renders_stops_the_child(project, out, monkeyp
     presser.start()
     done = cli(str(project), "--out", str(out))
     presser.join()
-    assert done.exit_code == 130
+    assert done.exit_code == 130, done.output
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)  # the rendering child is gone
+    assert snapshot(out) == before
+
+
+def test_ctrl_c_that_a_library_turns_into_another_error_is_still_an_interruption(
+        project, out, monkeypatch, epoch_env):
+    before = snapshot(out)
+
+    def epub_with_a_library_that_swallows_ctrl_c(rendering, built):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            threading.Event().wait(5)
+        except KeyboardInterrupt:
+            raise ValueError("the library's own error") from None
+
+    monkeypatch.setitem(build_module.WRITERS, "epub", epub_with_a_library_that_swallows_ctrl_c)
+    done = cli(str(project), "--out", str(out))
+    assert done.exit_code == 130, done.output
+    assert "interrupted; no output was changed" in done.output
+    assert "internal error" not in done.output
     assert snapshot(out) == before
 
 

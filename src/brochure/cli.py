@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -18,6 +22,25 @@ from brochure.settings import NOTE_NUMBERINGS, NOTES_PLACEMENTS, PRINT_NOTES
 # What the build summary calls each kind of result kept from earlier builds (memo.py).
 RECALLED = {"markdown": "the Markdown of {found} of {needed} chapters",
             "font-subset": "{found} of {needed} font subsets of the EPUB"}
+
+
+@contextlib.contextmanager
+def _noting_ctrl_c(pressed: list[bool]) -> Iterator[None]:
+    """Record a Ctrl-C before it interrupts, so that it is reported as one whatever it
+    becomes on its way up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        pressed.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _echo_diagnostics(report: Report) -> None:
@@ -83,8 +106,10 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
     options = BuildOptions(manuscript, out_dir, formats, styles_dir, check,
                            {k: v for k, v in overrides.items() if v is not None},
                            limits=Limits.scaled(time_limit, memory_limit), cache=not no_cache)
+    pressed: list[bool] = []  # Ctrl-C was pressed during the build
     try:
-        result = build(options, report)
+        with _noting_ctrl_c(pressed):
+            result = build(options, report)
     except BrochureError as exc:
         _echo_diagnostics(report)
         for diagnostic in exc.diagnostics:
@@ -95,7 +120,11 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
     except KeyboardInterrupt:
         click.echo("interrupted; no output was changed", err=True)
         sys.exit(130)
-    except Exception as exc:  # a bug of brochure's, not the user's
+    except Exception as exc:
+        if pressed:  # a library caught the Ctrl-C and raised an error of its own instead
+            click.echo("interrupted; no output was changed", err=True)
+            sys.exit(130)
+        # A bug of brochure's, not the user's.
         if debug:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
