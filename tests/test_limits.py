@@ -156,14 +156,14 @@ def test_pdf_memory_bound_gives_a_clear_error(tmp_path):
 
 
 def test_pdf_from_the_child_process_is_identical_to_an_in_process_render(epoch_env):
-    from brochure.build import _start_pdf
+    from brochure.build import _pdf_job, _pdf_worker, _timed_pdf
 
     report = Report()
     manuscript = read_manuscript(FIXTURES / "two-chapters", report)
     rendering = render_book(assemble_book(manuscript, report))
     built = build_time(rendering.book.metadata)
     in_process = write_pdf(rendering, built)
-    in_child, _ = _start_pdf(rendering, built, Limits()).result()
+    in_child, _ = _pdf_worker(Limits()).submit(_timed_pdf, (_pdf_job(rendering), built)).result()
     assert in_child.data == in_process.data
     assert in_child.pages == in_process.pages >= 3
     assert in_child.diagnostics == in_process.diagnostics

@@ -111,12 +111,6 @@ def _pdf_worker(limits: Limits) -> Worker:
                              "large, or look for a runaway stylesheet rule")
 
 
-def _start_pdf(rendering: Rendering, built, limits: Limits,
-               footnotes: bool = False) -> Running[tuple[Written, float]]:
-    """Render the PDF in a new worker (the build starts its worker earlier, see ``_build``)."""
-    return _pdf_worker(limits).submit(_timed_pdf, (_pdf_job(rendering, footnotes), built))
-
-
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()

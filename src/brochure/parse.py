@@ -320,7 +320,10 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
     build when the text is the same (see memo.py), else converted in bounded child processes,
     as many at once as there are cores."""
     keys = [source.text.encode("utf-8", "surrogatepass") for source in sources]
-    results = [memo.lookup("markdown", key) for key in keys]
+    results: list[tuple[str, _Converted] | None] = []
+    for key in keys:
+        stored = memo.lookup("markdown", key)
+        results.append(_from_bytes(stored) if stored is not None else None)
     todo = iter([index for index, result in enumerate(results) if result is None])
     running: deque[tuple[int, str, Running[_Converted]]] = deque()
 
@@ -338,12 +341,13 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
             start_next()
         while running:  # in reading order: the first chapter that fails is the one reported
             index, nonce, job = running.popleft()
-            results[index] = memo.store("markdown", keys[index], _to_bytes(nonce, job.result()))
+            results[index] = nonce, job.result()
+            memo.store("markdown", keys[index], _to_bytes(*results[index]))
             start_next()
     finally:
         for _, _, job in running:
             job.stop()
-    return [_from_bytes(result) for result in results if result is not None]
+    return [result for result in results if result is not None]
 
 
 def parse_chapter(source: SourceText, resolver: Resolver, report: Report,

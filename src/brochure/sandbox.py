@@ -178,6 +178,15 @@ def start_worker(bound: Bound, stage: str, preload: tuple[str, ...] = (),
     return Worker(process, jobs_out, receive, bound, stage, location, hint)
 
 
+def _end(process, *connections) -> None:
+    """Kill ``process`` if it still runs, reap it, and close its pipes (closing twice is safe)."""
+    if process.is_alive():
+        process.kill()
+    process.join()
+    for connection in connections:
+        connection.close()
+
+
 @dataclass
 class Worker:
     """A child forked by ``start_worker``, waiting for its job."""
@@ -201,11 +210,7 @@ class Worker:
 
     def stop(self) -> None:
         """End the worker (the build failed before it had a job, or its result came)."""
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.jobs.close()
-        self.receive.close()
+        _end(self.process, self.jobs, self.receive)
 
 
 @dataclass
@@ -222,10 +227,7 @@ class Running(Generic[T]):
 
     def stop(self) -> None:
         """End the child if it still runs (its result is no longer wanted, or it overran)."""
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.receive.close()
+        _end(self.process, self.receive)
 
     def result(self) -> T:
         """Wait for the child: its result, or a ``BrochureError`` if it broke a bound."""
