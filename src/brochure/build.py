@@ -195,6 +195,8 @@ def _build_book(options: BuildOptions, report: Report, watch: Stopwatch, manuscr
     report.raise_if_errors()
     made, checked = _write(options, report, watch, rendering, built, needed, worker)
     details: dict[str, list[str]] = {}
+    if "pdf" in made and made["pdf"].parts > 1:
+        details["pdf"] = [f"laid out in {made['pdf'].parts} parts side by side"]
     if "booklet" in options.formats:
         made["booklet"], details["booklet"] = _booklet(made["pdf"], book.settings, report, watch)
     written = {fmt: made[fmt] for fmt in options.formats}

@@ -134,3 +134,4 @@ class Written:
     data: bytes
     pages: int | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
+    parts: int = 1  # laid out in this many chunks side by side (a long book's PDF)

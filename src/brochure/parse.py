@@ -307,7 +307,7 @@ def _from_bytes(data: bytes) -> tuple[str, _Converted]:
                              tuple(fields["defined"]), tuple(fields["raw_html"]))
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
     """The cores this process may run on (a container may allow fewer than the machine has)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -337,7 +337,7 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
                 Location(source.path, source.first_line))))
 
     try:
-        for _ in range(_usable_cores()):
+        for _ in range(usable_cores()):
             start_next()
         while running:  # in reading order: the first chapter that fails is the one reported
             index, nonce, job = running.popleft()

@@ -170,8 +170,10 @@ def start_worker(bound: Bound, stage: str, preload: tuple[str, ...] = (),
     context = multiprocessing.get_context("fork")
     jobs_in, jobs_out = context.Pipe(duplex=False)
     receive, send = context.Pipe(duplex=False)
+    # Not a daemon: a daemon may not have children, and a long book's PDF is laid out in
+    # chunks by children of this worker (parallel_pdf.py). The build ends it in any case.
     process = context.Process(target=_serve, args=(jobs_in, send, preload,
-                                                   bound.memory_mib * MiB), daemon=True)
+                                                   bound.memory_mib * MiB))
     process.start()
     jobs_in.close()
     send.close()

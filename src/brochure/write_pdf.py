@@ -12,13 +12,16 @@ import datetime as dt
 import io
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from brochure import weasyprint_patch
 from brochure.diagnostics import Diagnostic
-from brochure.model import Rendering, Written
+from brochure.model import Book, Rendering, Written
 from brochure.print_shop import render_options, write_options
 from brochure.xhtml import serialize
 
@@ -57,10 +60,37 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@dataclass
+class Drawing:
+    """A PDF as WeasyPrint drew it, with its pages' data (anchors, links, bookmarks)."""
+
+    data: bytes
+    pages: list  # weasyprint.Page objects, their boxes let go
+    warnings: list[str]
+    refused: list[str]
+
+
 def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
-    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints."""
+    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints: a
+    long book in chunks laid out side by side (parallel_pdf.py), else in one piece."""
     weasyprint_patch.apply()
     book = rendering.book
+    source = serialize(rendering.document)
+    from brochure.parallel_pdf import write_in_chunks  # it draws its chunks with draw() below
+
+    chunked = write_in_chunks(source, book, built)
+    if chunked is not None:
+        return chunked
+    drawing = draw(source, book, built)
+    anchors = {anchor for page in drawing.pages for anchor in page.anchors}
+    return Written(drawing.data, len(drawing.pages),
+                   tuple(diagnostics(drawing.warnings, drawing.refused, book, anchors)))
+
+
+def draw(source: bytes, book: Book, built: dt.datetime,
+         prepare: Callable[[Any], None] | None = None) -> Drawing:
+    """WeasyPrint's PDF of an XHTML document that uses the book's files; ``prepare`` sees the
+    laid-out document before it is drawn."""
     files = {asset.href: (asset.data, asset.media_type) for asset in book.assets}
     refused: list[str] = []
     fetcher = BookFetcher(files, refused)
@@ -68,23 +98,31 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
-        html = weasyprint.HTML(string=serialize(rendering.document).decode("utf-8"),
-                               base_url=BASE_URL, url_fetcher=fetcher)
+        html = weasyprint.HTML(string=source.decode("utf-8"), base_url=BASE_URL,
+                               url_fetcher=fetcher)
         document = html.render(presentational_hints=False, **render_options(book))
         del html
         for page in document.pages:
             _release_after_painting(page)
+        if prepare is not None:
+            prepare(document)
         out = io.BytesIO()
         document.write_pdf(out, uncompressed_pdf=False, pdf_identifier=_identifier(book),
                            custom_metadata=False, **write_options(document, book.settings, built))
     finally:
         logger.removeHandler(collect)
-    diagnostics = [_warning(m) for m in dict.fromkeys(collect.messages)]
+    return Drawing(out.getvalue(), document.pages, collect.messages, refused)
+
+
+def diagnostics(warnings: list[str], refused: list[str], book: Book,
+                anchors: set[str]) -> list[Diagnostic]:
+    """WeasyPrint's warnings, the URLs refused, and the notes missing from the pages."""
+    found = [_warning(m) for m in dict.fromkeys(warnings)]
     for url in dict.fromkeys(refused):
         shown = url if len(url) <= 80 else url[:77] + "..."  # a data: URL can be megabytes
-        diagnostics.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))
-    diagnostics.extend(_lost_notes(book, document))
-    return Written(out.getvalue(), len(document.pages), tuple(diagnostics))
+        found.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))
+    found.extend(_lost_notes(book, anchors))
+    return found
 
 
 def _release_after_painting(page) -> None:
@@ -101,9 +139,8 @@ def _release_after_painting(page) -> None:
     page.paint = paint_then_release
 
 
-def _lost_notes(book, document) -> list[Diagnostic]:
+def _lost_notes(book: Book, anchors: set[str]) -> list[Diagnostic]:
     """An error if a note is missing from the pages: WeasyPrint can drop footnotes it cannot place."""
-    anchors = {anchor for page in document.pages for anchor in page.anchors}
     lost = [note for note in book.notes if note.id not in anchors]
     if not lost:
         return []

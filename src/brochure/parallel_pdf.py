@@ -1,0 +1,276 @@
+"""A long book's PDF laid out in chunks side by side, one process per chunk, then joined.
+
+The chapters are cut into as many chunks as there are cores (pdf_chunks.py); each chunk's
+process paginates it at once and waits (chunk_layout.py). Then the front matter and the book's
+notes are paginated with the chapters' page numbers written in (the contents' numbers, the
+notes' "↑ p. 12"), again until the numbers they print are the numbers they get; then every chunk
+learns its first page, numbers its pages, draws them, and the PDFs are joined (pdf_join.py).
+Text, page count, links and bookmarks are those of the same book laid out in one piece
+(tests/test_parallel_pdf.py); anything unexpected (a chunk that would paginate differently
+alone, a chunk that fails) falls back to that one-piece layout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from brochure import chunk_layout, pdf_chunks
+from brochure.chunk_layout import Paginated, Placement
+from brochure.model import Book, Written
+from brochure.parse import usable_cores
+from brochure.pdf_join import ChunkPdf, PageMarks, join
+from brochure.write_pdf import diagnostics, draw
+
+# Below this much XHTML (about 100 A5 pages) the processes and the join cost more than they save.
+MIN_SOURCE_BYTES = 400_000
+ROUNDS = 4  # tries to settle the front and back matter's page numbers
+
+
+class _Fallback(Exception):
+    """The chunks cannot give the one-piece book's pages: lay it out in one piece."""
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    pdf: bytes
+    anchors: frozenset[str]
+    pages: tuple[PageMarks, ...]
+    warnings: list[str]
+    refused: list[str]
+
+
+def write_in_chunks(source: bytes, book: Book, built) -> Written | None:
+    """The book's PDF made in chunks, or None where one piece is the way: a short book, one
+    core, a stylesheet feature a chunk cannot know alone, a chunk that came out differently."""
+    cores = usable_cores()
+    if cores < 2 or len(source) < MIN_SOURCE_BYTES:
+        return None
+    return write_chunked(source, book, built, cores)
+
+
+def write_chunked(source: bytes, book: Book, built, chunks: int) -> Written | None:
+    """The book's PDF from its chapters cut into ``chunks`` chunks (None: not possible)."""
+    if not chunk_layout.supported() or pdf_chunks.blockers(book):
+        return None
+    plan = pdf_chunks.plan(source, book, chunks)
+    if plan is None:
+        return None
+    processes: list[_ChunkProcess] = []
+    try:
+        return _write(plan, book, built, processes)
+    except _Fallback:
+        return None
+    finally:
+        for process in processes:
+            process.stop()
+
+
+def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list) -> Written:
+    anchors = frozenset(pdf_chunks.anchor_ids(plan.source))
+
+    def start(source: bytes, late: bool) -> _ChunkProcess:
+        process = _ChunkProcess.start(source, _late_book(book) if late else book, built, anchors)
+        processes.append(process)
+        return process
+
+    chapters = [start(chunk.source, False) for chunk in plan.chapters]
+    back_source = plan.back.source if plan.back else None
+    late_links = pdf_chunks.linked_anchors(plan.front.source) | (
+        pdf_chunks.linked_anchors(back_source) if back_source else set())
+    guess = start(pdf_chunks.with_page_numbers(plan.front.source, dict.fromkeys(late_links, 0)),
+                  True)
+    laid = [process.paginated() for process in chapters]
+    front_laid = guess.paginated()
+    guess.abandon()
+    back_laid: Paginated | None = None
+    placed = False
+    for _ in range(ROUNDS):
+        parts = [front_laid, *laid, *([back_laid] if back_laid else [])]
+        numbers = _page_numbers(parts, back_source, front_laid.pages + sum(p.pages for p in laid))
+        front = start(pdf_chunks.with_page_numbers(plan.front.source, numbers), True)
+        back = start(pdf_chunks.with_page_numbers(back_source, numbers), True) if back_source else None
+        new_front = front.paginated()
+        if new_front.pages != front_laid.pages:
+            if placed:
+                raise _Fallback
+            front_laid = new_front
+            _abandon(front, back)
+            continue
+        front_laid = new_front
+        firsts = _first_pages([front_laid, *laid])
+        if not placed and not plan.wants_total:
+            _place_chapters(chapters, laid, firsts, front_laid, total=0)
+            placed = True
+        new_back = back.paginated() if back else None
+        parts = [front_laid, *laid, *([new_back] if new_back else [])]
+        settled = _page_numbers(parts, back_source, firsts[-1] - 1)
+        back_laid = new_back
+        if all(settled.get(name) == numbers.get(name) for name in late_links):
+            break
+        _abandon(front, back)
+    else:
+        raise _Fallback
+    total = firsts[-1] - 1 + (back_laid.pages if back_laid else 0)
+    if not placed:
+        _place_chapters(chapters, laid, firsts, front_laid, total)
+    front.place(Placement(1, total))
+    if back is not None and back_laid is not None:
+        back.place(Placement(firsts[-1], total, _strings_before([front_laid, *laid])))
+    ordered = [front, *chapters, *([back] if back else [])]
+    drawn = [process.drawn() for process in ordered]
+    data = join([ChunkPdf(d.pdf, d.anchors, d.pages) for d in drawn])
+    anchors = set().union(*(d.anchors for d in drawn))
+    found = diagnostics([w for d in drawn for w in d.warnings],
+                        [u for d in drawn for u in d.refused], book, anchors)
+    return Written(data, total, tuple(found), parts=len(ordered))
+
+
+def _abandon(*processes: _ChunkProcess | None) -> None:
+    for process in processes:
+        if process is not None:
+            process.abandon()
+
+
+def _first_pages(parts: list[Paginated]) -> list[int]:
+    """The book's number of each part's first page, and of the page after the last part."""
+    firsts = [1]
+    for part in parts:
+        firsts.append(firsts[-1] + part.pages)
+    return firsts
+
+
+def _page_numbers(parts: list[Paginated], back_source: bytes | None,
+                  back_first: int) -> dict[str, int]:
+    """The page of each anchor, as far as known: the back matter's anchors that are not laid
+    out yet are guessed to be on its first page."""
+    numbers: dict[str, int] = {}
+    for first, part in zip(_first_pages(parts), parts, strict=False):
+        for name, index in part.anchors.items():
+            numbers.setdefault(name, first + index)
+    if back_source is not None:
+        for name in pdf_chunks.anchor_ids(back_source):
+            numbers.setdefault(name, back_first + 1)
+    return numbers
+
+
+def _strings_before(parts: list[Paginated]) -> dict[str, str]:
+    """The running heads in force after these parts."""
+    carried: dict[str, str] = {}
+    for part in parts:
+        carried.update(part.strings)
+    return carried
+
+
+def _place_chapters(chapters: list, laid: list[Paginated], firsts: list[int],
+                    front: Paginated, total: int) -> None:
+    for index, process in enumerate(chapters):
+        process.place(Placement(firsts[index + 1], total,
+                                _strings_before([front, *laid[:index]])))
+
+
+def _late_book(book: Book) -> Book:
+    """The book as the front and back chunks use it: page references read from the links."""
+    assets = tuple(dataclasses.replace(asset, data=pdf_chunks.late_stylesheet(asset.data))
+                   if asset.media_type == "text/css" else asset for asset in book.assets)
+    return dataclasses.replace(book, assets=assets)
+
+
+@dataclass
+class _ChunkProcess:
+    """A chunk's process, from the coordinator's side."""
+
+    process: Any
+    connection: Any
+
+    @classmethod
+    def start(cls, source: bytes, book: Book, built, anchors: frozenset[str]) -> _ChunkProcess:
+        context = multiprocessing.get_context("fork")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs, source, book, built, anchors),
+                                  daemon=True)
+        process.start()
+        theirs.close()
+        return cls(process, ours)
+
+    def _receive(self, kind: str) -> Any:
+        try:
+            got, payload = self.connection.recv()
+        except (EOFError, OSError) as exc:
+            raise _Fallback(f"a chunk's process ended ({self.process.exitcode})") from exc
+        if got != kind:
+            raise _Fallback(payload)
+        return payload
+
+    def paginated(self) -> Paginated:
+        laid: Paginated = self._receive("paginated")
+        if laid.unportable:
+            raise _Fallback(laid.unportable)
+        return laid
+
+    def place(self, placement: Placement) -> None:
+        self.connection.send(placement)
+
+    def abandon(self) -> None:
+        self.stop()
+
+    def drawn(self) -> _Drawn:
+        return self._receive("drawn")
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]) -> None:
+    """A chunk's process: paginate, report, wait for the placement, draw, send the PDF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's process handles Ctrl-C
+    _end_with_parent()
+
+    def report(laid: Paginated) -> Placement | None:
+        connection.send(("paginated", laid))
+        try:
+            return connection.recv()
+        except EOFError:
+            return None
+
+    chunk_layout.install(report)
+    own: set[str] = set()
+
+    def stand_in_for_other_chunks(document) -> None:
+        """Links to other chunks' anchors are kept: WeasyPrint drops links to missing anchors,
+        so each such anchor gets a stand-in here, left out of the joined PDF's destinations.
+        (A link to an anchor the book does not have is dropped, with WeasyPrint's warning.)"""
+        own.update(anchor for page in document.pages for anchor in page.anchors)
+        linked = {target for page in document.pages for kind, target, _, _ in page.links
+                  if kind == "internal" and target in anchors}
+        if document.pages:
+            for name in sorted(linked - own):
+                document.pages[0].anchors[name] = (0, 0, 0, 0)
+
+    try:
+        drawing = draw(source, book, built, prepare=stand_in_for_other_chunks)
+        pages = tuple(PageMarks(page.height, list(page.bookmarks)) for page in drawing.pages)
+        connection.send(("drawn", _Drawn(drawing.data, frozenset(own), pages,
+                                         drawing.warnings, drawing.refused)))
+    except chunk_layout.Abandoned:
+        pass
+    except BaseException as exc:  # the coordinator falls back to one piece
+        with contextlib.suppress(OSError):
+            connection.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        os._exit(0)
+
+
+def _end_with_parent() -> None:
+    """Linux: this process is killed if the PDF's process dies (a deadline, Ctrl-C)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
