@@ -181,11 +181,10 @@ def test_a_note_weasyprint_could_not_place_fails_the_build():
     notes = tuple(Note(n, f"note-{n}", (f"noteref-{n}",), "chapter-1", (), Location(MANIFESTO))
                   for n in (1, 2, 3))
     book = SimpleNamespace(notes=notes)
-    document = SimpleNamespace(pages=[SimpleNamespace(anchors={"note-1": None}),
-                                      SimpleNamespace(anchors={"note-3": None})])
-    [diagnostic] = _lost_notes(book, document)
+    on_the_pages = {"note-1", "note-3"}  # the anchors of the PDF's pages
+    [diagnostic] = _lost_notes(book, on_the_pages)
     assert diagnostic.level == "error" and "(notes 2)" in diagnostic.message
-    assert _lost_notes(SimpleNamespace(notes=notes[::2]), document) == []
+    assert _lost_notes(SimpleNamespace(notes=notes[::2]), on_the_pages) == []
 
 
 def test_note_pages_false_leaves_the_page_of_the_call_out_of_the_pdf(two_chapters, tmp_path):

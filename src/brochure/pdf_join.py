@@ -4,13 +4,13 @@ Each chunk's PDF holds its own pages, their link annotations (internal links nam
 ``/Dest (note-12)``) and a named destination for each anchor on its pages, plus stand-ins for
 the anchors of other chunks that its links name. The book's PDF takes the first chunk's file
 (its catalogue: metadata, output intent), appends the other chunks' pages, and makes one table
-of named destinations from the anchors each chunk really holds, and one outline from all the
-chunks' bookmarks, nested as WeasyPrint nests them in a single document.
+of named destinations from the anchors each chunk really holds, one outline from all the
+chunks' bookmarks, nested as WeasyPrint nests them in a single document, and one subset of each
+font (pdf_font_subsets.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import warnings
 from dataclasses import dataclass
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import pikepdf
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
+
+from brochure.pdf_font_subsets import merge_font_subsets
 
 SCALE = 0.75  # WeasyPrint's PDF points per CSS pixel
 
@@ -41,8 +43,6 @@ def join(chunks: list[ChunkPdf]) -> bytes:
     opened = [pikepdf.open(io.BytesIO(chunk.data)) for chunk in chunks]
     try:
         book = opened[0]
-        for pdf in opened:
-            _tag_subsets_by_content(pdf)
         destinations = _destinations(opened, chunks)
         with warnings.catch_warnings():
             # pikepdf warns that named destinations do not follow the pages: made below.
@@ -59,31 +59,14 @@ def join(chunks: list[ChunkPdf]) -> bytes:
             book.Root.Names = pikepdf.Dictionary()
         book.Root.Names.Dests = book.make_indirect(pikepdf.Dictionary(Names=names))
         _outline(book, [marks for chunk in chunks for marks in chunk.pages])
+        merge_font_subsets(book)
         out = io.BytesIO()
         book.save(out, deterministic_id=True, compress_streams=True,
-                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue()
     finally:
         for pdf in opened:
             pdf.close()
-
-
-def _tag_subsets_by_content(pdf: pikepdf.Pdf) -> None:
-    """Each chunk embeds its own subset of a font, and WeasyPrint tags a subset by the font it
-    comes from ("RBQAEQ+Charis-SIL"): named by their glyphs instead, different subsets keep
-    different names in the book's PDF, as the PDF standard asks (a RIP may cache fonts by name)."""
-    for font in pdf.objects:
-        if not isinstance(font, pikepdf.Dictionary) or font.get("/Subtype") != "/Type0":
-            continue
-        descendant = font.DescendantFonts[0]
-        descriptor = descendant.FontDescriptor
-        program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-        if program is None or "+" not in str(font.BaseFont):
-            continue
-        digest = hashlib.sha256(program.read_bytes()).digest()
-        tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
-        name = pikepdf.Name(f"/{tag}+{str(font.BaseFont).split('+', 1)[1]}")
-        font.BaseFont = descendant.BaseFont = descriptor.FontName = name
 
 
 def _destinations(opened: list[pikepdf.Pdf],
