@@ -244,3 +244,29 @@ def test_running_heads_set_in_one_chunk_carry_into_the_next(epoch_env, tmp_path)
              (("whole", whole), ("chunked", chunked.data))]
     assert texts[0] == texts[1]
     assert sum("Pamphlets, volume 1" in page for page in texts[1]) > 40
+
+
+def test_a_print_shop_pdf_in_chunks_is_the_one_piece_pdf_x(tmp_path, epoch_env, monkeypatch):
+    from conftest import build_fixture
+
+    shop = {"print_mode": "shop"}
+    monkeypatch.setattr(parallel_pdf, "MIN_SOURCE_BYTES", 10**9)
+    whole = build_fixture(MANIFESTO, tmp_path / "whole", formats=("pdf",), settings=shop)
+    monkeypatch.setattr(parallel_pdf, "MIN_SOURCE_BYTES", 0)
+    monkeypatch.setattr(parallel_pdf, "usable_cores", lambda: 2)
+    chunked = build_fixture(MANIFESTO, tmp_path / "chunked", formats=("pdf",), settings=shop)
+    assert "pdf" not in whole.result.details and chunked.result.details["pdf"]
+    assert _texts(chunked.pdf) == _texts(whole.pdf)
+    with pikepdf.open(whole.pdf) as one, pikepdf.open(chunked.pdf) as other:
+        assert other.pdf_version == one.pdf_version == "1.6"
+        [intent] = other.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and intent.DestOutputProfile.N == 4
+        assert other.docinfo["/Trapped"] == "/False"
+        with other.open_metadata() as xmp:
+            assert xmp["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
+        for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+            assert [list(page.obj[box]) for page in other.pages] == [
+                list(page.obj[box]) for page in one.pages]
+    checked = subprocess.run(["qpdf", "--check", str(chunked.pdf)], capture_output=True,
+                             text=True)
+    assert checked.returncode == 0 and "WARNING" not in checked.stdout + checked.stderr

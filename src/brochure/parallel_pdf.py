@@ -17,8 +17,11 @@ import ctypes
 import dataclasses
 import multiprocessing
 import os
+import pickle
 import signal
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from brochure import chunk_layout, pdf_chunks
@@ -65,7 +68,8 @@ def write_chunked(source: bytes, book: Book, built, chunks: int) -> Written | No
         return None
     processes: list[_ChunkProcess] = []
     try:
-        return _write(plan, book, built, processes)
+        with tempfile.TemporaryDirectory(prefix="brochure-pdf-") as folder:
+            return _write(plan, book, built, processes, Path(folder))
     except _Fallback:
         return None
     finally:
@@ -73,11 +77,13 @@ def write_chunked(source: bytes, book: Book, built, chunks: int) -> Written | No
             process.stop()
 
 
-def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list) -> Written:
+def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list, folder: Path) -> Written:
     anchors = frozenset(pdf_chunks.anchor_ids(plan.source))
 
     def start(source: bytes, late: bool) -> _ChunkProcess:
-        process = _ChunkProcess.start(source, _late_book(book) if late else book, built, anchors)
+        drawn_to = folder / f"part-{len(processes)}.pickle"
+        process = _ChunkProcess.start(source, _late_book(book) if late else book, built, anchors,
+                                      drawn_to)
         processes.append(process)
         return process
 
@@ -127,9 +133,9 @@ def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list) -> Written
     ordered = [front, *chapters, *([back] if back else [])]
     drawn = [process.drawn() for process in ordered]
     data = join([ChunkPdf(d.pdf, d.anchors, d.pages) for d in drawn])
-    anchors = set().union(*(d.anchors for d in drawn))
+    on_pages = set().union(*(d.anchors for d in drawn))
     found = diagnostics([w for d in drawn for w in d.warnings],
-                        [u for d in drawn for u in d.refused], book, anchors)
+                        [u for d in drawn for u in d.refused], book, on_pages)
     return Written(data, total, tuple(found), parts=len(ordered))
 
 
@@ -148,7 +154,7 @@ def _first_pages(parts: list[Paginated]) -> list[int]:
 
 
 def _page_numbers(parts: list[Paginated], back_source: bytes | None,
-                  back_first: int) -> dict[str, int]:
+                  pages_before_back: int) -> dict[str, int]:
     """The page of each anchor, as far as known: the back matter's anchors that are not laid
     out yet are guessed to be on its first page."""
     numbers: dict[str, int] = {}
@@ -157,7 +163,7 @@ def _page_numbers(parts: list[Paginated], back_source: bytes | None,
             numbers.setdefault(name, first + index)
     if back_source is not None:
         for name in pdf_chunks.anchor_ids(back_source):
-            numbers.setdefault(name, back_first + 1)
+            numbers.setdefault(name, pages_before_back + 1)
     return numbers
 
 
@@ -191,11 +197,12 @@ class _ChunkProcess:
     connection: Any
 
     @classmethod
-    def start(cls, source: bytes, book: Book, built, anchors: frozenset[str]) -> _ChunkProcess:
+    def start(cls, source: bytes, book: Book, built, anchors: frozenset[str],
+              drawn_to: Path) -> _ChunkProcess:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs, source, book, built, anchors),
-                                  daemon=True)
+        process = context.Process(target=_serve, daemon=True,
+                                  args=(theirs, source, book, built, anchors, drawn_to))
         process.start()
         theirs.close()
         return cls(process, ours)
@@ -222,7 +229,9 @@ class _ChunkProcess:
         self.stop()
 
     def drawn(self) -> _Drawn:
-        return self._receive("drawn")
+        path: Path = self._receive("drawn")
+        with path.open("rb") as stream:
+            return pickle.load(stream)
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -231,8 +240,11 @@ class _ChunkProcess:
         self.connection.close()
 
 
-def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]) -> None:
-    """A chunk's process: paginate, report, wait for the placement, draw, send the PDF."""
+def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str],
+           drawn_to: Path) -> None:
+    """A chunk's process: paginate, report, wait for the placement, draw, and leave the PDF in
+    ``drawn_to`` (a file, not the pipe: the process ends, and lets its memory go, at once,
+    without waiting for the writer to read it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's process handles Ctrl-C
     _end_with_parent()
 
@@ -260,8 +272,10 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
     try:
         drawing = draw(source, book, built, prepare=stand_in_for_other_chunks)
         pages = tuple(PageMarks(page.height, list(page.bookmarks)) for page in drawing.pages)
-        connection.send(("drawn", _Drawn(drawing.data, frozenset(own), pages,
-                                         drawing.warnings, drawing.refused)))
+        with drawn_to.open("wb") as stream:
+            pickle.dump(_Drawn(drawing.data, frozenset(own), pages, drawing.warnings,
+                               drawing.refused), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        connection.send(("drawn", drawn_to))
     except chunk_layout.Abandoned:
         pass
     except BaseException as exc:  # the coordinator falls back to one piece
