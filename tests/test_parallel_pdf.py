@@ -270,3 +270,20 @@ def test_a_print_shop_pdf_in_chunks_is_the_one_piece_pdf_x(tmp_path, epoch_env, 
     checked = subprocess.run(["qpdf", "--check", str(chunked.pdf)], capture_output=True,
                              text=True)
     assert checked.returncode == 0 and "WARNING" not in checked.stdout + checked.stderr
+
+
+def test_selectors_on_a_chapters_siblings_match_as_in_the_whole_book(epoch_env, tmp_path):
+    # A part keeps the chapters it does not show as undisplayed stand-ins: "+" and
+    # ":first-child" see the same siblings as in the book.
+    weasyprint_patch.apply()
+    source, book, built = _job(MANIFESTO)
+    book = _with_css(book, ".chapter + .chapter h1::before { content: '§ '; }\n"
+                           "body > .chapter:nth-child(5) h1::after { content: ' (fifth)'; }\n")
+    whole = draw(source, book, built).data
+    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
+    assert chunked is not None
+    texts = [_texts(_saved(data, tmp_path / name)) for name, data in
+             (("whole", whole), ("chunked", chunked.data))]
+    assert texts[0] == texts[1]
+    headings = "".join(texts[1])
+    assert headings.count("§ ") == 5 and "(fifth)" in headings

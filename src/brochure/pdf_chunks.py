@@ -33,6 +33,7 @@ BLOCKING_CSS = {
     "target-text or target-counters": re.compile(r"target-(?:text|counters)\s*\("),
     "@page :first or :nth()": re.compile(r"@page[^{;]*:(?:first|nth)"),
 }
+STAND_IN_STYLE = "display: none !important"  # the body's children a chunk does not show
 TOTAL_PAGES = re.compile(r"counters?\(\s*pages\s*[,)]")
 
 
@@ -99,6 +100,8 @@ def plan(document: bytes, book: Book, chunks: int) -> Plan | None:
            for style in root.xpath("//@style")):
         return None
     front = children[:chapters[0]]
+    if not front:  # the first part would print an empty page
+        return None
     middle = children[chapters[0]:chapters[-1] + 1]
     back = children[chapters[-1] + 1:]
     sizes = [len(etree.tostring(child)) for child in middle]
@@ -135,16 +138,26 @@ def _balanced(sizes: list[int], parts: int) -> list[int]:
 
 
 def _document(root, children) -> bytes:
-    """The whole document's head with only these children in its body."""
+    """The whole document with only these children of its body shown. The others stay as
+    empty, undisplayed stand-ins with their tags and attributes, so that a selector that
+    looks at an element's siblings (``.chapter + .chapter``, ``:first-child``) matches in the
+    chunk as in the whole book."""
+    kept = set(children)
     shell = etree.Element(root.tag, dict(root.attrib), nsmap=root.nsmap)
     for child in root:
-        if child.tag == f"{XHTML}body":
-            body = etree.SubElement(shell, child.tag, dict(child.attrib))
-            body.text = child.text
-            for kept in children:
-                body.append(copy.deepcopy(kept))
-        else:
+        if child.tag != f"{XHTML}body":
             shell.append(copy.deepcopy(child))
+            continue
+        body = etree.SubElement(shell, child.tag, dict(child.attrib))
+        body.text = child.text
+        for element in child:
+            if element in kept:
+                body.append(copy.deepcopy(element))
+            elif isinstance(element.tag, str):
+                stand_in = etree.SubElement(body, element.tag, dict(element.attrib))
+                stand_in.set("style", STAND_IN_STYLE)
+                # Never <section/>: an HTML parser reads it as an opening tag.
+                stand_in.append(etree.Comment(" shown in another part "))
     return serialize(shell)
 
 
@@ -165,5 +178,6 @@ def linked_anchors(source: bytes) -> set[str]:
 
 
 def anchor_ids(source: bytes) -> list[str]:
-    """The anchors of a document's elements (ids, and names of links), in document order."""
-    return etree.fromstring(source).xpath("//@id | //*[local-name()='a']/@name")
+    """The anchors of a document's shown elements (ids, and names of links), in order."""
+    return etree.fromstring(source).xpath(
+        f"//*[not(@style='{STAND_IN_STYLE}')]/@id | //*[local-name()='a']/@name")
