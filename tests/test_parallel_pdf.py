@@ -230,20 +230,26 @@ def test_pdf_bytes_open_in_pikepdf(manifesto_both_ways):
         assert pdf.check_pdf_syntax() == []
 
 
+def _texts_both_ways(css: str, folder: Path) -> list[str]:
+    """The pages' text of the Manifesto with ``css`` added, in eight parts; checked equal to
+    the same book in one piece."""
+    weasyprint_patch.apply()
+    source, book, built = _job(MANIFESTO)
+    book = _with_css(book, css)
+    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
+    assert chunked is not None
+    whole = _texts(_saved(draw(source, book, built).data, folder / "whole"))
+    texts = _texts(_saved(chunked.data, folder / "chunked"))
+    assert texts == whole
+    return texts
+
+
 def test_running_heads_set_in_one_chunk_carry_into_the_next(epoch_env, tmp_path):
     # A named string set once, in the first chapter, heads every later page: the chunks after
     # it must start with its value.
-    weasyprint_patch.apply()
-    source, book, built = _job(MANIFESTO)
-    book = _with_css(book, "#chapter-1 h1 { string-set: series 'Pamphlets, volume 1'; }\n"
-                           "@page { @bottom-center { content: string(series); } }\n")
-    whole = draw(source, book, built).data
-    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
-    assert chunked is not None
-    texts = [_texts(_saved(data, tmp_path / name)) for name, data in
-             (("whole", whole), ("chunked", chunked.data))]
-    assert texts[0] == texts[1]
-    assert sum("Pamphlets, volume 1" in page for page in texts[1]) > 40
+    texts = _texts_both_ways("#chapter-1 h1 { string-set: series 'Pamphlets, volume 1'; }\n"
+                             "@page { @bottom-center { content: string(series); } }\n", tmp_path)
+    assert sum("Pamphlets, volume 1" in page for page in texts) > 40
 
 
 def test_a_print_shop_pdf_in_chunks_is_the_one_piece_pdf_x(tmp_path, epoch_env, monkeypatch):
@@ -275,15 +281,7 @@ def test_a_print_shop_pdf_in_chunks_is_the_one_piece_pdf_x(tmp_path, epoch_env, 
 def test_selectors_on_a_chapters_siblings_match_as_in_the_whole_book(epoch_env, tmp_path):
     # A part keeps the chapters it does not show as undisplayed stand-ins: "+" and
     # ":first-child" see the same siblings as in the book.
-    weasyprint_patch.apply()
-    source, book, built = _job(MANIFESTO)
-    book = _with_css(book, ".chapter + .chapter h1::before { content: '§ '; }\n"
-                           "body > .chapter:nth-child(5) h1::after { content: ' (fifth)'; }\n")
-    whole = draw(source, book, built).data
-    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
-    assert chunked is not None
-    texts = [_texts(_saved(data, tmp_path / name)) for name, data in
-             (("whole", whole), ("chunked", chunked.data))]
-    assert texts[0] == texts[1]
-    headings = "".join(texts[1])
-    assert headings.count("§ ") == 5 and "(fifth)" in headings
+    texts = _texts_both_ways(".chapter + .chapter h1::before { content: '§ '; }\n"
+                             "body > .chapter:nth-child(5) h1::after { content: ' (fifth)'; }\n",
+                             tmp_path)
+    assert "".join(texts).count("§ ") == 5 and "(fifth)" in "".join(texts)

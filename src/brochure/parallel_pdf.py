@@ -43,9 +43,9 @@ class _Fallback(Exception):
 
 @dataclass(frozen=True)
 class _Drawn:
-    pdf: bytes
-    anchors: frozenset[str]
-    pages: tuple[PageMarks, ...]
+    """What a part's process leaves: its PDF, and WeasyPrint's complaints."""
+
+    part: ChunkPdf
     warnings: list[str]
     refused: list[str]
 
@@ -132,8 +132,8 @@ def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list, folder: Pa
         back.place(Placement(firsts[-1], total, _strings_before([front_laid, *laid])))
     ordered = [front, *chapters, *([back] if back else [])]
     drawn = [process.drawn() for process in ordered]
-    data = join([ChunkPdf(d.pdf, d.anchors, d.pages) for d in drawn])
-    on_pages = set().union(*(d.anchors for d in drawn))
+    data = join([d.part for d in drawn])
+    on_pages = set().union(*(d.part.anchors for d in drawn))
     found = diagnostics([w for d in drawn for w in d.warnings],
                         [u for d in drawn for u in d.refused], book, on_pages)
     return Written(data, total, tuple(found), parts=len(ordered))
@@ -273,7 +273,7 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
         drawing = draw(source, book, built, prepare=stand_in_for_other_chunks)
         pages = tuple(PageMarks(page.height, list(page.bookmarks)) for page in drawing.pages)
         with drawn_to.open("wb") as stream:
-            pickle.dump(_Drawn(drawing.data, frozenset(own), pages, drawing.warnings,
+            pickle.dump(_Drawn(ChunkPdf(drawing.data, frozenset(own), pages), drawing.warnings,
                                drawing.refused), stream, protocol=pickle.HIGHEST_PROTOCOL)
         connection.send(("drawn", drawn_to))
     except chunk_layout.Abandoned:
