@@ -285,3 +285,28 @@ def test_selectors_on_a_chapters_siblings_match_as_in_the_whole_book(epoch_env, 
                              "body > .chapter:nth-child(5) h1::after { content: ' (fifth)'; }\n",
                              tmp_path)
     assert "".join(texts).count("§ ") == 5 and "(fifth)" in "".join(texts)
+
+
+def test_chapters_on_right_hand_pages_get_the_blank_pages_of_the_whole_book(epoch_env, tmp_path):
+    # Each part opens on a right-hand page: it brings a blank left-hand page, kept where the
+    # page before it is a right-hand one, as in the book laid out in one piece.
+    import dataclasses as dc
+
+    weasyprint_patch.apply()
+    report = Report()
+    manuscript = read_manuscript(MANIFESTO, report)
+    manuscript = dc.replace(manuscript, settings=manuscript.settings.replace(chapters_on_recto=True))
+    rendering = render_book(assemble_book(with_page_setup(manuscript), report))
+    source, book = serialize(rendering.document), rendering.book
+    built = build_time(book.metadata)
+    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
+    assert chunked is not None and chunked.parts == 8
+    whole = _saved(draw(source, book, built).data, tmp_path / "whole")
+    parts = _saved(chunked.data, tmp_path / "chunked")
+    texts = _texts(parts)
+    assert texts == _texts(whole)
+    assert _links(parts) == _links(whole) and _outline(parts) == _outline(whole)
+    blanks = [number for number, text in enumerate(texts[:-1], 1) if not text.strip()]
+    assert len(blanks) >= 3 and all(number % 2 == 0 for number in blanks)
+    chapters = [page + 1 for depth, _, page, _ in _outline(parts) if depth == 0][1:]
+    assert chapters and all(page % 2 == 1 for page in chapters)

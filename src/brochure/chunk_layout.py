@@ -50,6 +50,7 @@ class Placement:
     first_page: int  # the book's number of the chunk's first page
     total_pages: int  # the book's page count (counter(pages))
     strings: dict[str, str] = field(default_factory=dict)  # running heads the chunk opens with
+    drop: int = 0  # leading pages left out of the book (a lead page, a blank it does not need)
 
 
 @dataclass

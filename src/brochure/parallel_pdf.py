@@ -96,11 +96,14 @@ def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list, folder: Pa
     laid = [process.paginated() for process in chapters]
     front_laid = guess.paginated()
     guess.abandon()
+    opens = [chunk.opens for chunk in plan.chapters]
+    back_opens = plan.back.opens if plan.back else None
     back_laid: Paginated | None = None
     placed = False
     for _ in range(ROUNDS):
-        parts = [front_laid, *laid, *([back_laid] if back_laid else [])]
-        numbers = _page_numbers(parts, back_source, front_laid.pages + sum(p.pages for p in laid))
+        known = [(front_laid, None), *zip(laid, opens, strict=True),
+                 *([(back_laid, back_opens)] if back_laid else [])]
+        numbers = _page_numbers(known, back_source)
         front = start(pdf_chunks.with_page_numbers(plan.front.source, numbers), True)
         back = start(pdf_chunks.with_page_numbers(back_source, numbers), True) if back_source else None
         new_front = front.paginated()
@@ -111,25 +114,28 @@ def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list, folder: Pa
             _abandon(front, back)
             continue
         front_laid = new_front
-        firsts = _first_pages([front_laid, *laid])
         if not placed and not plan.wants_total:
-            _place_chapters(chapters, laid, firsts, front_laid, total=0)
+            spans = _arrange([(front_laid, None), *zip(laid, opens, strict=True)])
+            _place_chapters(chapters, laid, spans, front_laid, total=0)
             placed = True
         new_back = back.paginated() if back else None
-        parts = [front_laid, *laid, *([new_back] if new_back else [])]
-        settled = _page_numbers(parts, back_source, firsts[-1] - 1)
+        known = [(front_laid, None), *zip(laid, opens, strict=True),
+                 *([(new_back, back_opens)] if new_back else [])]
+        settled = _page_numbers(known, back_source)
         back_laid = new_back
         if all(settled.get(name) == numbers.get(name) for name in late_links):
             break
         _abandon(front, back)
     else:
         raise _Fallback
-    total = firsts[-1] - 1 + (back_laid.pages if back_laid else 0)
+    spans = _arrange(known)
+    total = spans[-1].last
     if not placed:
-        _place_chapters(chapters, laid, firsts, front_laid, total)
+        _place_chapters(chapters, laid, spans, front_laid, total)
     front.place(Placement(1, total))
-    if back is not None and back_laid is not None:
-        back.place(Placement(firsts[-1], total, _strings_before([front_laid, *laid])))
+    if back is not None:
+        back.place(Placement(spans[-1].start, total, _strings_before([front_laid, *laid]),
+                             spans[-1].drop))
     ordered = [front, *chapters, *([back] if back else [])]
     drawn = [process.drawn() for process in ordered]
     data = join([d.part for d in drawn])
@@ -145,25 +151,49 @@ def _abandon(*processes: _ChunkProcess | None) -> None:
             process.abandon()
 
 
-def _first_pages(parts: list[Paginated]) -> list[int]:
-    """The book's number of each part's first page, and of the page after the last part."""
-    firsts = [1]
-    for part in parts:
-        firsts.append(firsts[-1] + part.pages)
-    return firsts
+@dataclass(frozen=True)
+class _Span:
+    """Where a part's pages go in the book."""
+
+    start: int  # the book's number of the part's first page (dropped or not)
+    drop: int  # its leading pages left out of the book
+    last: int  # the book's number of its last page
 
 
-def _page_numbers(parts: list[Paginated], back_source: bytes | None,
-                  pages_before_back: int) -> dict[str, int]:
+def _arrange(parts: list[tuple[Paginated, str | None]]) -> list[_Span]:
+    """Each part's span, in order. A part that opens on a right-hand page (it names its first
+    element) starts with a lead page and a blank left-hand page: the lead is left out, and
+    the blank too unless the page before it is a right-hand one, as in the whole book."""
+    spans: list[_Span] = []
+    last = 0
+    for laid, opens in parts:
+        lead = 0 if opens is None else laid.anchors.get(opens)
+        if lead is None:
+            raise _Fallback("a part's first element is not on its pages")
+        if lead == 0:
+            start, drop = last + 1, 0
+        else:
+            opening = last + 1 if last % 2 == 0 else last + 2  # the next right-hand page
+            drop = lead if opening == last + 1 else lead - 1
+            start = opening - lead
+        last = start + laid.pages - 1
+        spans.append(_Span(start, drop, last))
+    return spans
+
+
+def _page_numbers(parts: list[tuple[Paginated, str | None]],
+                  back_source: bytes | None) -> dict[str, int]:
     """The page of each anchor, as far as known: the back matter's anchors that are not laid
-    out yet are guessed to be on its first page."""
+    out yet are guessed to be on the page after the chapters."""
     numbers: dict[str, int] = {}
-    for first, part in zip(_first_pages(parts), parts, strict=False):
+    spans = _arrange(parts)
+    for (part, _), span in zip(parts, spans, strict=True):
         for name, index in part.anchors.items():
-            numbers.setdefault(name, first + index)
+            if index >= span.drop:
+                numbers.setdefault(name, span.start + index)
     if back_source is not None:
         for name in pdf_chunks.anchor_ids(back_source):
-            numbers.setdefault(name, pages_before_back + 1)
+            numbers.setdefault(name, spans[-1].last + 1)
     return numbers
 
 
@@ -175,11 +205,12 @@ def _strings_before(parts: list[Paginated]) -> dict[str, str]:
     return carried
 
 
-def _place_chapters(chapters: list, laid: list[Paginated], firsts: list[int],
+def _place_chapters(chapters: list, laid: list[Paginated], spans: list[_Span],
                     front: Paginated, total: int) -> None:
     for index, process in enumerate(chapters):
-        process.place(Placement(firsts[index + 1], total,
-                                _strings_before([front, *laid[:index]])))
+        span = spans[index + 1]
+        process.place(Placement(span.start, total, _strings_before([front, *laid[:index]]),
+                                span.drop))
 
 
 def _late_book(book: Book) -> Book:
@@ -248,12 +279,15 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's process handles Ctrl-C
     _end_with_parent()
 
+    placed: list[Placement] = []
+
     def report(laid: Paginated) -> Placement | None:
         connection.send(("paginated", laid))
         try:
-            return connection.recv()
+            placed.append(connection.recv())
         except EOFError:
             return None
+        return placed[-1]
 
     chunk_layout.install(report)
     own: set[str] = set()
@@ -261,7 +295,9 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
     def stand_in_for_other_chunks(document) -> None:
         """Links to other chunks' anchors are kept: WeasyPrint drops links to missing anchors,
         so each such anchor gets a stand-in here, left out of the joined PDF's destinations.
-        (A link to an anchor the book does not have is dropped, with WeasyPrint's warning.)"""
+        (A link to an anchor the book does not have is dropped, with WeasyPrint's warning.)
+        The leading pages the book does not take are left out first."""
+        del document.pages[:placed[-1].drop if placed else 0]
         own.update(anchor for page in document.pages for anchor in page.anchors)
         linked = {target for page in document.pages for kind, target, _, _ in page.links
                   if kind == "internal" and target in anchors}

@@ -6,7 +6,7 @@ their own, laid out last: they name the pages of the chapters (the contents' pag
 note's "↑ p. 12"), which are known once the chapters are paginated, and are then written into
 them as text. Books whose stylesheets use what a chunk could not know alone (counters running
 through the book, running elements, fixed boxes, footnotes, pages named by their rank) are not
-cut: ``blockers`` says why.
+cut: ```blockers`` says why.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ BLOCKING_CSS = {
     "@page :first or :nth()": re.compile(r"@page[^{;]*:(?:first|nth)"),
 }
 STAND_IN_STYLE = "display: none !important"  # the body's children a chunk does not show
+LEAD_STYLE = ("display: block !important; height: 0 !important; margin: 0 !important; "
+              "padding: 0 !important; border: 0 !important; page: auto !important")
 TOTAL_PAGES = re.compile(r"counters?\(\s*pages\s*[,)]")
 
 
@@ -42,6 +44,9 @@ class Chunk:
     role: str  # "front", "chapters" or "back"
     source: bytes  # the chunk's own XHTML document
     size: int  # bytes of its body's text, to balance the chunks
+    # With chapters opening on right-hand pages: the id of the chunk's first element, which
+    # a lead page and a blank left-hand page come before (kept if the book needs that blank).
+    opens: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,6 @@ def blockers(book: Book) -> list[str]:
         found.append("notes printed as footnotes")
     if settings.notes != "book":
         found.append("notes at the end of each chapter")
-    if settings.chapters_on_recto:
-        found.append("chapters opening on right-hand pages")
     for sheet in stylesheets(book):
         text = _without_comments(sheet)
         found += [what for what, pattern in BLOCKING_CSS.items() if pattern.search(text)]
@@ -106,15 +109,22 @@ def plan(document: bytes, book: Book, chunks: int) -> Plan | None:
     back = children[chapters[-1] + 1:]
     sizes = [len(etree.tostring(child)) for child in middle]
     groups = _balanced(sizes, chunks)
+    recto = book.settings.chapters_on_recto
     made = []
     start = 0
     for count in groups:
         part = middle[start:start + count]
-        made.append(Chunk("chapters", _document(root, part), sum(sizes[start:start + count])))
+        made.append(_chunk("chapters", root, part, sum(sizes[start:start + count]), recto))
         start += count
     wants_total = any(TOTAL_PAGES.search(_without_comments(css)) for css in stylesheets(book))
     return Plan(document, Chunk("front", _document(root, front), 0), tuple(made),
-                Chunk("back", _document(root, back), 0) if back else None, wants_total)
+                _chunk("back", root, back, 0, recto) if back else None, wants_total)
+
+
+def _chunk(role: str, root, children: list, size: int, recto: bool) -> Chunk:
+    if not recto:
+        return Chunk(role, _document(root, children), size)
+    return Chunk(role, _document(root, children, lead=True), size, children[0].get("id"))
 
 
 def _classes(element) -> list[str]:
@@ -137,11 +147,13 @@ def _balanced(sizes: list[int], parts: int) -> list[int]:
     return counts
 
 
-def _document(root, children) -> bytes:
+def _document(root, children, lead: bool = False) -> bytes:
     """The whole document with only these children of its body shown. The others stay as
     empty, undisplayed stand-ins with their tags and attributes, so that a selector that
     looks at an element's siblings (``.chapter + .chapter``, ``:first-child``) matches in the
-    chunk as in the whole book."""
+    chunk as in the whole book. With ``lead``, the stand-in just before the first child is
+    shown, empty, with its class alone: it makes a first page, so that a first child that
+    opens on a right-hand page comes after a blank left-hand one, as it may in the book."""
     kept = set(children)
     shell = etree.Element(root.tag, dict(root.attrib), nsmap=root.nsmap)
     for child in root:
@@ -150,12 +162,15 @@ def _document(root, children) -> bytes:
             continue
         body = etree.SubElement(shell, child.tag, dict(child.attrib))
         body.text = child.text
-        for element in child:
+        elements = list(child)
+        for index, element in enumerate(elements):
             if element in kept:
                 body.append(copy.deepcopy(element))
             elif isinstance(element.tag, str):
-                stand_in = etree.SubElement(body, element.tag, dict(element.attrib))
-                stand_in.set("style", STAND_IN_STYLE)
+                leads = lead and index + 1 < len(elements) and elements[index + 1] is children[0]
+                attributes = ({"class": element.get("class") or "", "style": LEAD_STYLE}
+                              if leads else {**element.attrib, "style": STAND_IN_STYLE})
+                stand_in = etree.SubElement(body, element.tag, attributes)
                 # Never <section/>: an HTML parser reads it as an opening tag.
                 stand_in.append(etree.Comment(" shown in another part "))
     return serialize(shell)
