@@ -147,12 +147,14 @@ def _place(context, pages, html, placement: Placement) -> None:
             counters["page"] = [value + offset for value in counters["page"]]
         counters["pages"] = [placement.total_pages]
     if placement.first_page % 2 == 0:  # laid out from a right page, it starts on a left one
+        if not _flippable(context):
+            raise RuntimeError("a chunk with left or right page breaks cannot change sides")
         for page in pages:
             _flip(context, page, html)
     _carry_strings(context, placement.strings)
 
 
-def flippable(context) -> bool:
+def _flippable(context) -> bool:
     """Whether no break inside the chunk asks for a given side (left, right, recto, verso)."""
     return all(next_page["break"] not in SIDE_BREAKS
                for _, next_page, _, _, _ in context.page_maker[1:])
@@ -161,8 +163,6 @@ def flippable(context) -> bool:
 def _flip(context, page, html) -> None:
     """Move a page to the other side of the spread: the other side's @page rules (margins,
     margin boxes), its content shifted to the new text area, which is of the same size."""
-    if not flippable(context):
-        raise RuntimeError("a chunk with left or right page breaks cannot change sides")
     old = page.page_type
     page_type = PageType("left" if old.side == "right" else "right", old.blank, old.name,
                          old.index, old.groups)

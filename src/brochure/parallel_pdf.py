@@ -29,6 +29,7 @@ from brochure.chunk_layout import Paginated, Placement
 from brochure.model import Book, Written
 from brochure.parse import usable_cores
 from brochure.pdf_join import ChunkPdf, PageMarks, join
+from brochure.sandbox import end_process, quiet_child
 from brochure.write_pdf import diagnostics, draw
 
 # Below this much XHTML (about 20 A5 pages) the processes and the join cost more than they save
@@ -78,57 +79,53 @@ def write_chunked(source: bytes, book: Book, built, chunks: int) -> Written | No
 
 
 def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list, folder: Path) -> Written:
-    anchors = frozenset(pdf_chunks.anchor_ids(plan.source))
-
     def start(source: bytes, late: bool) -> _ChunkProcess:
         drawn_to = folder / f"part-{len(processes)}.pickle"
-        process = _ChunkProcess.start(source, _late_book(book) if late else book, built, anchors,
-                                      drawn_to)
+        process = _ChunkProcess.start(source, _late_book(book) if late else book, built,
+                                      plan.anchors, drawn_to)
         processes.append(process)
         return process
 
+    def known(back_laid: Paginated | None) -> list[tuple[Paginated, str | None]]:
+        """The parts paginated so far, in the book's order, each with its opening element."""
+        return [(front_laid, None), *zip(laid, opens, strict=True),
+                *([(back_laid, plan.back.opens)] if back_laid and plan.back else [])]
+
     chapters = [start(chunk.source, False) for chunk in plan.chapters]
-    back_source = plan.back.source if plan.back else None
-    late_links = pdf_chunks.linked_anchors(plan.front.source) | (
-        pdf_chunks.linked_anchors(back_source) if back_source else set())
+    late_links = plan.front.links | (plan.back.links if plan.back else frozenset())
+    back_anchors = plan.back.anchors if plan.back else ()
     guess = start(pdf_chunks.with_page_numbers(plan.front.source, dict.fromkeys(late_links, 0)),
                   True)
     laid = [process.paginated() for process in chapters]
     front_laid = guess.paginated()
-    guess.abandon()
+    guess.stop()
     opens = [chunk.opens for chunk in plan.chapters]
-    back_opens = plan.back.opens if plan.back else None
     back_laid: Paginated | None = None
     placed = False
     for _ in range(ROUNDS):
-        known = [(front_laid, None), *zip(laid, opens, strict=True),
-                 *([(back_laid, back_opens)] if back_laid else [])]
-        numbers = _page_numbers(known, back_source)
+        numbers = _page_numbers(known(back_laid), back_anchors)
         front = start(pdf_chunks.with_page_numbers(plan.front.source, numbers), True)
-        back = start(pdf_chunks.with_page_numbers(back_source, numbers), True) if back_source else None
+        back = (start(pdf_chunks.with_page_numbers(plan.back.source, numbers), True)
+                if plan.back else None)
         new_front = front.paginated()
         if new_front.pages != front_laid.pages:
             if placed:
                 raise _Fallback
             front_laid = new_front
-            _abandon(front, back)
+            _stop(front, back)
             continue
         front_laid = new_front
         if not placed and not plan.wants_total:
-            spans = _arrange([(front_laid, None), *zip(laid, opens, strict=True)])
-            _place_chapters(chapters, laid, spans, front_laid, total=0)
+            _place_chapters(chapters, laid, _arrange(known(None)), front_laid, total=0)
             placed = True
-        new_back = back.paginated() if back else None
-        known = [(front_laid, None), *zip(laid, opens, strict=True),
-                 *([(new_back, back_opens)] if new_back else [])]
-        settled = _page_numbers(known, back_source)
-        back_laid = new_back
+        back_laid = back.paginated() if back else None
+        settled = _page_numbers(known(back_laid), back_anchors)
         if all(settled.get(name) == numbers.get(name) for name in late_links):
             break
-        _abandon(front, back)
+        _stop(front, back)
     else:
         raise _Fallback
-    spans = _arrange(known)
+    spans = _arrange(known(back_laid))
     total = spans[-1].last
     if not placed:
         _place_chapters(chapters, laid, spans, front_laid, total)
@@ -145,10 +142,10 @@ def _write(plan: pdf_chunks.Plan, book: Book, built, processes: list, folder: Pa
     return Written(data, total, tuple(found), parts=len(ordered))
 
 
-def _abandon(*processes: _ChunkProcess | None) -> None:
+def _stop(*processes: _ChunkProcess | None) -> None:
     for process in processes:
         if process is not None:
-            process.abandon()
+            process.stop()
 
 
 @dataclass(frozen=True)
@@ -182,7 +179,7 @@ def _arrange(parts: list[tuple[Paginated, str | None]]) -> list[_Span]:
 
 
 def _page_numbers(parts: list[tuple[Paginated, str | None]],
-                  back_source: bytes | None) -> dict[str, int]:
+                  back_anchors: tuple[str, ...]) -> dict[str, int]:
     """The page of each anchor, as far as known: the back matter's anchors that are not laid
     out yet are guessed to be on the page after the chapters."""
     numbers: dict[str, int] = {}
@@ -191,9 +188,8 @@ def _page_numbers(parts: list[tuple[Paginated, str | None]],
         for name, index in part.anchors.items():
             if index >= span.drop:
                 numbers.setdefault(name, span.start + index)
-    if back_source is not None:
-        for name in pdf_chunks.anchor_ids(back_source):
-            numbers.setdefault(name, spans[-1].last + 1)
+    for name in back_anchors:
+        numbers.setdefault(name, spans[-1].last + 1)
     return numbers
 
 
@@ -256,19 +252,14 @@ class _ChunkProcess:
     def place(self, placement: Placement) -> None:
         self.connection.send(placement)
 
-    def abandon(self) -> None:
-        self.stop()
-
     def drawn(self) -> _Drawn:
         path: Path = self._receive("drawn")
         with path.open("rb") as stream:
             return pickle.load(stream)
 
     def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.connection.close()
+        """End the process (done, or no longer wanted)."""
+        end_process(self.process, self.connection)
 
 
 def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str],
@@ -276,7 +267,7 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
     """A chunk's process: paginate, report, wait for the placement, draw, and leave the PDF in
     ``drawn_to`` (a file, not the pipe: the process ends, and lets its memory go, at once,
     without waiting for the writer to read it)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's process handles Ctrl-C
+    quiet_child()
     _end_with_parent()
 
     placed: list[Placement] = []

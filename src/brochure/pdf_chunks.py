@@ -6,7 +6,7 @@ their own, laid out last: they name the pages of the chapters (the contents' pag
 note's "↑ p. 12"), which are known once the chapters are paginated, and are then written into
 them as text. Books whose stylesheets use what a chunk could not know alone (counters running
 through the book, running elements, fixed boxes, footnotes, pages named by their rank) are not
-cut: ```blockers`` says why.
+cut: ``blockers`` says why.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ TOTAL_PAGES = re.compile(r"counters?\(\s*pages\s*[,)]")
 
 @dataclass(frozen=True)
 class Chunk:
-    role: str  # "front", "chapters" or "back"
     source: bytes  # the chunk's own XHTML document
-    size: int  # bytes of its body's text, to balance the chunks
+    anchors: tuple[str, ...]  # the anchors of the elements it shows, in order
+    links: frozenset[str]  # the anchors its links point to
     # With chapters opening on right-hand pages: the id of the chunk's first element, which
     # a lead page and a blank left-hand page come before (kept if the book needs that blank).
     opens: str | None = None
@@ -51,7 +51,7 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Plan:
-    source: bytes  # the whole document
+    anchors: frozenset[str]  # the whole document's
     front: Chunk
     chapters: tuple[Chunk, ...]
     back: Chunk | None
@@ -113,18 +113,24 @@ def plan(document: bytes, book: Book, chunks: int) -> Plan | None:
     made = []
     start = 0
     for count in groups:
-        part = middle[start:start + count]
-        made.append(_chunk("chapters", root, part, sum(sizes[start:start + count]), recto))
+        made.append(_chunk(root, middle[start:start + count], lead=recto))
         start += count
     wants_total = any(TOTAL_PAGES.search(_without_comments(css)) for css in stylesheets(book))
-    return Plan(document, Chunk("front", _document(root, front), 0), tuple(made),
-                _chunk("back", root, back, 0, recto) if back else None, wants_total)
+    return Plan(frozenset(_anchors(body)), _chunk(root, front, lead=False), tuple(made),
+                _chunk(root, back, lead=recto) if back else None, wants_total)
 
 
-def _chunk(role: str, root, children: list, size: int, recto: bool) -> Chunk:
-    if not recto:
-        return Chunk(role, _document(root, children), size)
-    return Chunk(role, _document(root, children, lead=True), size, children[0].get("id"))
+def _chunk(root, children: list, lead: bool) -> Chunk:
+    anchors = [name for child in children for name in _anchors(child)]
+    links = {href[1:] for child in children
+             for href in child.xpath(".//*[local-name()='a']/@href") if href.startswith("#")}
+    return Chunk(_document(root, children, lead), tuple(anchors), frozenset(links),
+                 children[0].get("id") if lead else None)
+
+
+def _anchors(element) -> list[str]:
+    """The anchors in an element (ids, and names of links), itself included, in order."""
+    return element.xpath(".//@id | .//*[local-name()='a']/@name")
 
 
 def _classes(element) -> list[str]:
@@ -184,15 +190,3 @@ def with_page_numbers(source: bytes, numbers: dict[str, int]) -> bytes:
         if href.startswith("#") and href[1:] in numbers:
             link.set(PAGE_ATTRIBUTE, str(numbers[href[1:]]))
     return serialize(root)
-
-
-def linked_anchors(source: bytes) -> set[str]:
-    """The anchors a chunk's links point to."""
-    root = etree.fromstring(source)
-    return {href[1:] for href in root.xpath("//*[local-name()='a']/@href") if href.startswith("#")}
-
-
-def anchor_ids(source: bytes) -> list[str]:
-    """The anchors of a document's shown elements (ids, and names of links), in order."""
-    return etree.fromstring(source).xpath(
-        f"//*[not(@style='{STAND_IN_STYLE}')]/@id | //*[local-name()='a']/@name")

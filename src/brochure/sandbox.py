@@ -74,14 +74,14 @@ def _address_space() -> int:
 
 
 def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -> None:
-    _quiet()
+    quiet_child()
     _limit(memory)
     _run(connection, lambda: function(*args))
 
 
 def _serve(jobs, connection, preload: tuple[str, ...], memory: int) -> None:
     """A worker: import ``preload`` now, then run the one job the parent sends."""
-    _quiet()
+    quiet_child()
     try:
         for module in preload:
             importlib.import_module(module)
@@ -102,7 +102,8 @@ def _serve(jobs, connection, preload: tuple[str, ...], memory: int) -> None:
     _run(connection, job)
 
 
-def _quiet() -> None:
+def quiet_child() -> None:
+    """In a child: Ctrl-C is the parent's to handle, and a crash the parent's to report."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the child
     faulthandler.disable()  # a crash (out of memory in C code) is reported by the parent
 
@@ -180,7 +181,7 @@ def start_worker(bound: Bound, stage: str, preload: tuple[str, ...] = (),
     return Worker(process, jobs_out, receive, bound, stage, location, hint)
 
 
-def _end(process, *connections) -> None:
+def end_process(process, *connections) -> None:
     """Kill ``process`` if it still runs, reap it, and close its pipes (closing twice is safe)."""
     if process.is_alive():
         process.kill()
@@ -212,7 +213,7 @@ class Worker:
 
     def stop(self) -> None:
         """End the worker (the build failed before it had a job, or its result came)."""
-        _end(self.process, self.jobs, self.receive)
+        end_process(self.process, self.jobs, self.receive)
 
 
 @dataclass
@@ -229,7 +230,7 @@ class Running(Generic[T]):
 
     def stop(self) -> None:
         """End the child if it still runs (its result is no longer wanted, or it overran)."""
-        _end(self.process, self.receive)
+        end_process(self.process, self.receive)
 
     def result(self) -> T:
         """Wait for the child: its result, or a ``BrochureError`` if it broke a bound."""
