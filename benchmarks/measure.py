@@ -15,9 +15,9 @@ from pathlib import Path
 
 
 def measure_brochure(manuscript: Path, out: Path) -> dict:
-    from brochure.build import BuildOptions, build
-    from brochure.diagnostics import Report
-    from brochure.sandbox import Limits
+    from brochure.core.diagnostics import Report
+    from brochure.core.sandbox import Limits
+    from brochure.runtime.build import BuildOptions, build
 
     # No time limit that a long book on a busy machine could reach (Pepys: half an hour).
     limits = Limits.scaled(seconds=6 * 3600)
@@ -35,17 +35,17 @@ def measure_floor(manuscript: Path) -> dict:
     """WeasyPrint rendering brochure's final HTML and CSS, with nothing of brochure around it."""
     import weasyprint
 
-    from brochure.assemble import assemble_book
-    from brochure.diagnostics import Report
-    from brochure.page_setup import with_page_setup
-    from brochure.read import read_manuscript
-    from brochure.render import render_book
-    from brochure.write_pdf import BASE_URL, BookFetcher
-    from brochure.xhtml import serialize
+    from brochure.core.diagnostics import Report
+    from brochure.core.xhtml import serialize
+    from brochure.manuscript.read import read_manuscript
+    from brochure.pdf.draw import BASE_URL, BookFetcher
+    from brochure.render.document import render_book
+    from brochure.render.page_setup import with_page_setup
+    from brochure.runtime.build import book_of
 
     report = Report()
     # The same steps as the build, so that WeasyPrint gets the same HTML and the same CSS.
-    rendering = render_book(assemble_book(with_page_setup(read_manuscript(manuscript, report)),
+    rendering = render_book(book_of(with_page_setup(read_manuscript(manuscript, report)),
                                           report))
     html = serialize(rendering.document).decode("utf-8")
     files = {a.href: (a.data, a.media_type) for a in rendering.book.assets}

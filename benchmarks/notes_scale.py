@@ -18,14 +18,15 @@ import sys
 import time
 from pathlib import Path
 
-from brochure.assemble import assemble_book
-from brochure.clock import build_time
-from brochure.diagnostics import Report
-from brochure.read import read_manuscript
-from brochure.render import render_book
-from brochure.validate import check_epub
-from brochure.write_epub import write_epub
-from brochure.write_pdf import write_pdf
+from brochure.core.clock import build_time
+from brochure.core.diagnostics import Report
+from brochure.core.model import notes_layout
+from brochure.epub.epubcheck import check_epub
+from brochure.epub.write import write_epub
+from brochure.manuscript.read import read_manuscript
+from brochure.pdf.write import write_pdf
+from brochure.render.document import render_book
+from brochure.runtime.build import book_of
 
 
 def peak_mib() -> float:
@@ -62,16 +63,16 @@ def main() -> int:
     manuscript = stages.run("read", read_manuscript, args.manuscript, report)
     overrides = {"notes": args.notes, "print_notes": args.print_notes,
                  "note_numbering": args.note_numbering}
-    manuscript = dataclasses.replace(manuscript, settings=manuscript.settings.replace(**overrides))
-    book = stages.run("assemble", assemble_book, manuscript, report)
-    rendering = stages.run("render", render_book, book)
+    manuscript = dataclasses.replace(manuscript, settings=manuscript.settings.overridden(overrides))
+    book = stages.run("assemble", book_of, manuscript, report)
+    rendering = stages.run("render", render_book, book, notes_layout(book.settings, paged=False))
     built = build_time(book.metadata)
     outputs = {}
     if "epub" in formats:
         outputs["epub"] = stages.run("write_epub", write_epub, rendering, built)
     if "pdf" in formats:
-        if book.settings.print_notes == "footnotes":
-            rendering = stages.run("render_pdf", render_book, book, True)
+        if notes_layout(book.settings, paged=True) != rendering.notes:
+            rendering = stages.run("render_pdf", render_book, book, notes_layout(book.settings, paged=True))
         outputs["pdf"] = stages.run("write_pdf", write_pdf, rendering, built)
     for fmt, written in outputs.items():
         for diagnostic in written.diagnostics:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from brochure.build import BuildOptions, BuildResult, build
-from brochure.diagnostics import Report
-from brochure.validate import check_epub
+from brochure.core.diagnostics import Report
+from brochure.epub.epubcheck import check_epub
+from brochure.runtime.build import BuildOptions, BuildResult, build
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -36,9 +36,12 @@ class Built:
         return self.result.outputs["booklet"]
 
 
-def build_fixture(manuscript: Path, out: Path, **options) -> Built:
+def build_fixture(manuscript: Path, out: Path, formats: tuple[str, ...] = (),
+                  settings: dict | None = None, **options) -> Built:
     report = Report()
-    result = build(BuildOptions(manuscript=manuscript, out_dir=out, **options), report)
+    chosen = {**(settings or {}), **({"formats": formats} if formats else {})}
+    result = build(BuildOptions(manuscript=manuscript, out_dir=out, settings=chosen, **options),
+                   report)
     return Built(manuscript, result, report)
 
 

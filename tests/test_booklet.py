@@ -10,8 +10,8 @@ import pikepdf
 import pytest
 import weasyprint
 
-from brochure.impose import SADDLE_STITCH_MAX_PAGES, impose_booklet, reading_order, sheet_sides
-from brochure.paper import POINTS_PER_MM
+from brochure.core.paper import POINTS_PER_MM
+from brochure.pdf.booklet import SADDLE_STITCH_MAX_PAGES, impose_booklet, reading_order, sheet_sides
 
 A5 = (419.53, 595.28)
 A4_LANDSCAPE = (841.89, 595.28)
@@ -174,14 +174,14 @@ def test_the_booklet_of_a_real_pamphlet_matches_its_pdf(manifesto):
     ("A5", "A4"), ("A6", "A5"), ("A4", "A3"), ("half-letter", "letter"), ("letter", "tabloid"),
 ])
 def test_each_trim_size_goes_on_the_sheet_twice_its_size(trim, paper):
-    from brochure.impose import SHEETS, sheet_size
-    from brochure.paper import NAMED_SIZES
+    from brochure.core.paper import NAMED_SIZES
+    from brochure.pdf.booklet import SHEETS, sheet_size
 
     assert sheet_size(*NAMED_SIZES[trim.lower()].points) == SHEETS[paper]
 
 
 def test_a_custom_trim_size_goes_on_a_sheet_of_exactly_two_pages():
-    from brochure.impose import sheet_size
+    from brochure.pdf.booklet import sheet_size
 
     assert sheet_size(300.0, 500.0) == (600.0, 500.0)
 

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, build_fixture
 
-from brochure import cache
 from brochure.cli import main
+from brochure.runtime import cache
 
 
 @pytest.fixture(autouse=True)
@@ -178,7 +178,7 @@ def test_a_damaged_memo_entry_is_made_again(styled, tmp_path):
 
 
 def test_the_memo_forgets_the_least_recently_used_first(tmp_path):
-    from brochure.memo import Memo
+    from brochure.core.memo import Memo
 
     memo = Memo(tmp_path / "memo")
     for age, key in enumerate((b"old", b"recent", b"newest")):

@@ -10,8 +10,8 @@ import pytest
 from conftest import FIXTURES, build_fixture
 from helpers import pdf_text
 
-from brochure.build import WRITERS
-from brochure.diagnostics import BrochureError, error
+from brochure.core.diagnostics import BrochureError, error
+from brochure.runtime.build import WRITERS
 
 
 def test_epub_is_written_while_the_pdf_renders(tmp_path, monkeypatch, epoch_env):
@@ -65,7 +65,7 @@ def test_the_pdf_worker_holds_no_copy_of_the_parsed_book(tmp_path, monkeypatch, 
     def pdf_counting_chapters(rendering, built):
         import gc
 
-        from brochure.model import Chapter, Note
+        from brochure.core.model import Chapter, Note
 
         chapters = sum(isinstance(o, Chapter) for o in gc.get_objects())
         note_texts = sum(isinstance(o, Note) and bool(o.blocks) for o in gc.get_objects())

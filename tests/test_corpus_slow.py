@@ -12,8 +12,8 @@ import pytest
 from conftest import build_fixture
 from notes_check import check_notes
 
-from brochure.diagnostics import BrochureError
-from brochure.validate import check_epub
+from brochure.core.diagnostics import BrochureError
+from brochure.epub.epubcheck import check_epub
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 MODES = {

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from helpers import NS, Epub
 
-from brochure.build import BuildOptions, build
-from brochure.diagnostics import Report
+from brochure.core.diagnostics import Report
+from brochure.runtime.build import BuildOptions, build
 
 TEXT = "Line one of a paragraph\nline two[^n].\n\n> Quoted\n> still quoted\n\n[^n]: The note\n    goes on.\n"
 
 
 def build_epub(folder: Path, out: Path) -> bytes:
-    result = build(BuildOptions(folder, out, formats=("epub",)), Report())
+    result = build(BuildOptions(folder, out, settings={"formats": ("epub",)}), Report())
     return result.outputs["epub"].read_bytes()
 
 
@@ -49,7 +49,7 @@ def test_right_to_left_books_declare_their_direction(tmp_path, epoch_env, lang, 
 def test_a_character_no_font_can_draw_is_a_warning(tmp_path, epoch_env):
     folder = write_book(tmp_path / "book", "Drawn, then \U0010fffd, and \U0010fffd again.\n".encode())
     report = Report()
-    result = build(BuildOptions(folder, tmp_path / "out", formats=("pdf",)), report)
+    result = build(BuildOptions(folder, tmp_path / "out", settings={"formats": ("pdf",)}), report)
     assert result.pages >= 1
     missing = [str(w) for w in report.warnings if "no font can draw the character U+10FFFD" in str(w)]
     assert len(missing) == 1  # once, however often the character appears

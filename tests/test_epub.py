@@ -196,7 +196,7 @@ def test_the_validator_does_report_a_broken_epub():
     import io
     import zipfile
 
-    from brochure.validate import check_epub
+    from brochure.epub.epubcheck import check_epub
 
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w") as z:

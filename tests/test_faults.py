@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from brochure import build as build_module
-from brochure import publish as publish_module
 from brochure.cli import main
-from brochure.diagnostics import error
-from brochure.lock import LOCK_NAME, build_lock
+from brochure.core.diagnostics import error
+from brochure.runtime import build as build_module
+from brochure.runtime import publish as publish_module
+from brochure.runtime.lock import LOCK_NAME, build_lock
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_output_folder_that_cannot_be_written(project, out, monkeypatch, epoch_e
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("brochure.lock.os.open", refuse)
+    monkeypatch.setattr("brochure.runtime.lock.os.open", refuse)
     done = cli(str(project), "--out", str(out))
     assert done.exit_code == 1
     assert f"error: cannot write into the output folder '{out}': Permission denied" in done.output

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from brochure.diagnostics import BrochureError
-from brochure.resolver import Resolver
-from brochure.write_pdf import BASE_URL, BookFetcher
+from brochure.core.diagnostics import BrochureError
+from brochure.manuscript.resolver import Resolver
+from brochure.pdf.draw import BASE_URL, BookFetcher
 
 
 def test_fetcher_serves_only_the_books_files():
@@ -21,8 +21,8 @@ def test_fetcher_serves_only_the_books_files():
 
 
 def test_stylesheet_cannot_read_a_local_file(tmp_path, monkeypatch):
-    from brochure.build import BuildOptions, build
-    from brochure.diagnostics import Report
+    from brochure.core.diagnostics import Report
+    from brochure.runtime.build import BuildOptions, build
 
     (tmp_path / "styles").mkdir()
     (tmp_path / "styles" / "a.css").write_text("body { background: url(/etc/hostname) }")

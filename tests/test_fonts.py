@@ -12,12 +12,12 @@ import pytest
 from fontTools.ttLib import TTFont
 from helpers import NS, Epub, pdf_fonts
 
-from brochure.build import BuildOptions, build
-from brochure.diagnostics import Report
-from brochure.fonts import subset_font
-from brochure.i18n import _STRINGS
-from brochure.render import BACKLINK_TEXT
-from brochure.typography import RULES
+from brochure.book.typography import RULES
+from brochure.core.diagnostics import Report
+from brochure.core.i18n import _STRINGS
+from brochure.epub.fonts import subset_font
+from brochure.render.document import BACKLINK_TEXT
+from brochure.runtime.build import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parents[1]
 FONTS = ROOT / "styles" / "fonts"
@@ -156,7 +156,8 @@ def test_characters_the_font_cannot_draw_are_reported_with_their_line(tmp_path):
     (tmp_path / "book.yaml").write_text("title: T\nlang: en\n")
     (tmp_path / "one.md").write_text("Fine.\n\nA snowman \u2603 and runes \u16a0.\n\n`\u2603 in code`\n")
     report = Report()
-    build(BuildOptions(manuscript=tmp_path, out_dir=tmp_path / "out", formats=("epub",)), report)
+    build(BuildOptions(manuscript=tmp_path, out_dir=tmp_path / "out", settings={"formats": ("epub",)}),
+          report)
     found = [str(w) for w in report.warnings if "cannot draw" in w.message]
     assert len(found) == 1
     assert f"{tmp_path / 'one.md'}:3: warning: Charis SIL cannot draw" in found[0]
@@ -210,6 +211,6 @@ def test_pdf_takes_the_fonts_from_the_styles_folder_not_the_system(tmp_path):
     (tmp_path / "book" / "book.yaml").write_text("title: T\nlang: fr\n")
     (tmp_path / "book" / "one.md").write_text('Un "mot", *un autre* et **un dernier**.\n')
     result = build(BuildOptions(manuscript=tmp_path / "book", out_dir=tmp_path / "out",
-                                styles_dir=styles, formats=("pdf",)), Report())
+                                styles_dir=styles, settings={"formats": ("pdf",)}), Report())
     names = {name.split("+")[-1] for name, _ in pdf_fonts(result.outputs["pdf"])}
     assert names == {"Brochure-Test-Face", "Brochure-Test-Face-Italic", "Brochure-Test-Face-Bold"}

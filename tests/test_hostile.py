@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from helpers import Epub, text_of
 
-from brochure.build import BuildOptions, build
-from brochure.diagnostics import BrochureError, Report
-from brochure.resolver import Resolver
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.manuscript.resolver import Resolver
+from brochure.runtime.build import BuildOptions, build
 
 HOSTILE_HTML = """\
 Intro <span onclick="steal()" style="color: red">kept words</span> end.
@@ -58,13 +58,13 @@ def book(tmp_path: Path, text: str, files: dict[str, bytes] | None = None,
 
 def build_epub(folder: Path) -> tuple[Epub, Report]:
     report = Report()
-    result = build(BuildOptions(folder, folder.parent / "out", formats=("epub",)), report)
+    result = build(BuildOptions(folder, folder.parent / "out", settings={"formats": ("epub",)}), report)
     return Epub.open(result.outputs["epub"]), report
 
 
 def failure(folder: Path) -> str:
     with pytest.raises(BrochureError) as caught:
-        build(BuildOptions(folder, folder.parent / "out", formats=("epub",)), Report())
+        build(BuildOptions(folder, folder.parent / "out", settings={"formats": ("epub",)}), Report())
     assert not (folder.parent / "out").exists()
     return str(caught.value)
 
@@ -198,8 +198,8 @@ def test_fifo_is_refused_without_blocking(tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from brochure.resolver import Resolver\n"
-        "from brochure.diagnostics import BrochureError\n"
+        "from brochure.manuscript.resolver import Resolver\n"
+        "from brochure.core.diagnostics import BrochureError\n"
         "root = Path(sys.argv[1])\n"
         "for unchecked in (False, True):\n"
         "    resolver = Resolver.for_roots(root)\n"
@@ -239,7 +239,7 @@ def test_no_pdf_attachment_from_the_manuscript(tmp_path, epoch_env):
     folder = book(tmp_path, 'See <a rel="attachment" href="secret.txt">the file</a>.\n',
                   {"secret.txt": b"private words\n"})
     report = Report()
-    result = build(BuildOptions(folder, tmp_path / "out", formats=("pdf",)), report)
+    result = build(BuildOptions(folder, tmp_path / "out", settings={"formats": ("pdf",)}), report)
     with pikepdf.open(result.outputs["pdf"]) as pdf:
         assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
         assert not [a for page in pdf.pages for a in page.get("/Annots", [])

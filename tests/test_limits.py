@@ -14,14 +14,13 @@ from conftest import FIXTURES
 from helpers import Epub, text_of
 from test_build import run
 
-from brochure.assemble import assemble_book
-from brochure.build import BuildOptions, build
-from brochure.clock import build_time
-from brochure.diagnostics import BrochureError, Report
-from brochure.read import read_manuscript
-from brochure.render import render_book
-from brochure.sandbox import Bound, Limits
-from brochure.write_pdf import write_pdf
+from brochure.core.clock import build_time
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.sandbox import Bound, Limits
+from brochure.manuscript.read import read_manuscript
+from brochure.pdf.write import write_pdf
+from brochure.render.document import render_book
+from brochure.runtime.build import BuildOptions, book_of, build
 
 SMALL = Limits(markdown=Bound(seconds=30, memory_mib=1024), pdf=Bound(seconds=120, memory_mib=2048))
 
@@ -43,7 +42,8 @@ def book(tmp_path: Path, text: str) -> Path:
 
 def build_epub(folder: Path, limits: Limits = SMALL, formats=("epub",)):
     report = Report()
-    return build(BuildOptions(folder, folder / "out", formats=formats, limits=limits), report)
+    return build(BuildOptions(folder, folder / "out", settings={"formats": formats}, limits=limits),
+                 report)
 
 
 def chapter_text(result) -> str:
@@ -156,11 +156,11 @@ def test_pdf_memory_bound_gives_a_clear_error(tmp_path):
 
 
 def test_pdf_from_the_child_process_is_identical_to_an_in_process_render(epoch_env):
-    from brochure.build import _pdf_job, _pdf_worker, _timed_pdf
+    from brochure.runtime.build import _pdf_job, _pdf_worker, _timed_pdf
 
     report = Report()
     manuscript = read_manuscript(FIXTURES / "two-chapters", report)
-    rendering = render_book(assemble_book(manuscript, report))
+    rendering = render_book(book_of(manuscript, report))
     built = build_time(rendering.book.metadata)
     in_process = write_pdf(rendering, built)
     in_child, _ = _pdf_worker(Limits()).submit(_timed_pdf, (_pdf_job(rendering), built)).result()
@@ -174,8 +174,8 @@ def test_a_bug_in_the_child_is_an_internal_error_with_its_traceback_under_debug(
                                                                                  epoch_env):
     from click.testing import CliRunner
 
-    from brochure import build as build_module
     from brochure.cli import main
+    from brochure.runtime import build as build_module
 
     def broken(rendering, built):
         raise ZeroDivisionError("a bug")
@@ -183,14 +183,14 @@ def test_a_bug_in_the_child_is_an_internal_error_with_its_traceback_under_debug(
     monkeypatch.setitem(build_module.WRITERS, "pdf", broken)
     folder = book(tmp_path, "Text.\n")
     done = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "out")])
-    assert done.exit_code == 2
+    assert done.exit_code == 70
     assert "internal error: RuntimeError: rendering the PDF: ZeroDivisionError: a bug" in done.output
     assert "Traceback" not in done.output
     assert not (tmp_path / "out").exists()
 
 
 def test_a_worker_stopped_before_its_job_leaves_no_process():
-    from brochure.sandbox import start_worker
+    from brochure.core.sandbox import start_worker
 
     worker = start_worker(Bound(seconds=30, memory_mib=256), "a stage", preload=("json",))
     assert worker.process.is_alive()
@@ -199,7 +199,7 @@ def test_a_worker_stopped_before_its_job_leaves_no_process():
 
 
 def test_a_worker_that_cannot_import_its_module_says_so_when_asked(tmp_path):
-    from brochure.sandbox import start_worker
+    from brochure.core.sandbox import start_worker
 
     worker = start_worker(Bound(seconds=30, memory_mib=256), "a stage",
                           preload=("brochure.no_such_module",))
@@ -210,7 +210,7 @@ def test_a_worker_that_cannot_import_its_module_says_so_when_asked(tmp_path):
 
 
 def test_a_worker_runs_its_job_within_its_bounds():
-    from brochure.sandbox import start_worker
+    from brochure.core.sandbox import start_worker
 
     worker = start_worker(Bound(seconds=30, memory_mib=256), "a stage", preload=("json",))
     assert worker.submit(len, ("four",)).result() == 4

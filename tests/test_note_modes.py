@@ -15,8 +15,8 @@ from conftest import FIXTURES, Built, build_fixture
 from helpers import NS, Epub, pdf_destinations, pdf_page_texts, pdf_text, text_of
 from notes_check import check_notes
 
-from brochure import render_notes
-from brochure.validate import check_epub
+from brochure.epub.epubcheck import check_epub
+from brochure.render import notes as render_notes
 
 MANIFESTO = Path(__file__).resolve().parent / "corpus" / "communist-manifesto"
 MODES = {
@@ -174,9 +174,9 @@ def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
 def test_a_note_weasyprint_could_not_place_fails_the_build():
     from types import SimpleNamespace
 
-    from brochure.diagnostics import Location
-    from brochure.model import Note
-    from brochure.write_pdf import _lost_notes
+    from brochure.core.diagnostics import Location
+    from brochure.core.model import Note
+    from brochure.pdf.draw import _lost_notes
 
     notes = tuple(Note(n, f"note-{n}", (f"noteref-{n}",), "chapter-1", (), Location(MANIFESTO))
                   for n in (1, 2, 3))

@@ -6,7 +6,7 @@ import unicodedata
 
 from test_notes import assemble
 
-from brochure.xhtml import plain_text, q
+from brochure.core.xhtml import plain_text, q
 
 
 def test_notes_from_table_cell_quote_list_item_and_heading_in_reading_order(tmp_path):

@@ -8,8 +8,8 @@ from conftest import FIXTURES
 from helpers import Epub, text_of
 
 from brochure.cli import main
-from brochure.diagnostics import BrochureError, Report
-from brochure.read import read_manuscript
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.manuscript.read import read_manuscript
 
 
 def manuscript(tmp_path, settings: str):

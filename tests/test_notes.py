@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from brochure.assemble import assemble_book
-from brochure.diagnostics import BrochureError, Report
-from brochure.read import read_manuscript
-from brochure.xhtml import plain_text
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.xhtml import plain_text
+from brochure.manuscript.read import read_manuscript
+from brochure.runtime.build import book_of
 
 
 def assemble(tmp_path: Path, *chapters: str):
@@ -17,7 +17,7 @@ def assemble(tmp_path: Path, *chapters: str):
     for index, text in enumerate(chapters, start=1):
         (tmp_path / f"{index:02}.md").write_text(text)
     report = Report()
-    book = assemble_book(read_manuscript(tmp_path, report), report)
+    book = book_of(read_manuscript(tmp_path, report), report)
     return book, report
 
 

@@ -15,8 +15,8 @@ import pytest
 from conftest import EPOCH, ROOT, build_fixture
 from helpers import NS, Epub, pdf_destinations, text_of
 
-from brochure.diagnostics import BrochureError
-from brochure.paper import POINTS_PER_MM, parse_trim
+from brochure.core.diagnostics import BrochureError
+from brochure.core.paper import POINTS_PER_MM, parse_trim
 
 TITLE = "The Communist Manifesto"
 CHAPTERS = [
@@ -194,7 +194,7 @@ def test_trim_size_from_settings(tmp_path, epoch_env, trim, points):
     from conftest import FIXTURES
 
     built = build_fixture(FIXTURES / "two-chapters", tmp_path, formats=("pdf",),
-                          settings={"trim": parse_trim(trim, "trim")})
+                          settings={"trim": parse_trim(trim)})
     with pikepdf.open(built.pdf) as pdf:
         for page in pdf.pages:
             box = [float(v) for v in page.MediaBox]
@@ -227,7 +227,7 @@ def test_trim_in_book_yaml_and_on_the_command_line(project, tmp_path):
     ("bleed: 30mm", "'bleed' must be at most 10 mm"),
     ("pdf-x: x-2", "'pdf-x' must be one of x-1a, x-3, x-4"),
     ("chapters-on-recto: yes please", "'chapters-on-recto' must be true or false"),
-    ("formats: [epub, mobi]", "unknown format 'mobi'"),
+    ("formats: [epub, mobi]", "'formats' must be one of epub, pdf, booklet, not 'mobi'"),
 ])
 def test_bad_print_settings_are_errors_at_their_line(project, tmp_path, line, message):
     text = (project / "book.yaml").read_text()

@@ -16,22 +16,24 @@ from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
-from brochure import parallel_pdf, weasyprint_patch
-from brochure.assemble import assemble_book
-from brochure.clock import build_time
-from brochure.diagnostics import Report
-from brochure.page_setup import with_page_setup
-from brochure.read import read_manuscript
-from brochure.render import render_book
-from brochure.write_pdf import draw
-from brochure.xhtml import serialize
+from brochure.core.clock import build_time
+from brochure.core.diagnostics import Report
+from brochure.core.model import NotesLayout
+from brochure.core.xhtml import serialize
+from brochure.manuscript.read import read_manuscript
+from brochure.pdf import internals
+from brochure.pdf import parts as parallel_pdf
+from brochure.pdf.draw import draw
+from brochure.render.document import render_book
+from brochure.render.page_setup import with_page_setup
+from brochure.runtime.build import book_of
 
 MANIFESTO = ROOT / "tests" / "corpus" / "communist-manifesto"
 
 
 def _job(manuscript: Path):
     report = Report()
-    rendering = render_book(assemble_book(with_page_setup(read_manuscript(manuscript, report)),
+    rendering = render_book(book_of(with_page_setup(read_manuscript(manuscript, report)),
                                           report))
     return serialize(rendering.document), rendering.book, build_time(rendering.book.metadata)
 
@@ -40,10 +42,10 @@ def _job(manuscript: Path):
 def manifesto_both_ways(epoch_env, tmp_path_factory):
     """The Manifesto in one piece, and with each chapter a chunk of its own (so that chunks
     start on left pages as well as right ones)."""
-    weasyprint_patch.apply()
+    internals.use_indexed_lookups()
     source, book, built = _job(MANIFESTO)
     whole = draw(source, book, built)
-    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
+    chunked = parallel_pdf.write_chunked(source, book, NotesLayout.BOOK_END, built, chunks=6)
     assert chunked is not None
     folder = tmp_path_factory.mktemp("chunks")
     (folder / "whole.pdf").write_bytes(whole.data)
@@ -180,7 +182,7 @@ def test_chunked_pdf_has_the_whole_books_boxes_and_fonts(manifesto_both_ways):
 def test_chunking_is_reproducible(manifesto_both_ways, epoch_env):
     _, chunked, _ = manifesto_both_ways
     source, book, built = _job(MANIFESTO)
-    again = parallel_pdf.write_chunked(source, book, built, chunks=6)
+    again = parallel_pdf.write_chunked(source, book, NotesLayout.BOOK_END, built, chunks=6)
     assert again is not None and again.data == chunked.read_bytes()
 
 
@@ -196,10 +198,11 @@ def _with_css(book, css: str):
     ".chapter h1::after { content: ' ' counter(page); }",  # page numbers in the text: at layout
 ])
 def test_what_a_chunk_cannot_know_alone_is_laid_out_in_one_piece(epoch_env, css):
-    weasyprint_patch.apply()
+    internals.use_indexed_lookups()
     source, book, built = _job(FIXTURES / "two-chapters")
-    assert parallel_pdf.write_chunked(source, book, built, chunks=2) is not None
-    assert parallel_pdf.write_chunked(source, _with_css(book, css), built, chunks=2) is None
+    assert parallel_pdf.write_chunked(source, book, NotesLayout.BOOK_END, built, chunks=2) is not None
+    assert parallel_pdf.write_chunked(source, _with_css(book, css), NotesLayout.BOOK_END, built,
+                                      chunks=2) is None
 
 
 def test_a_build_of_a_long_book_uses_the_chunks(tmp_path, epoch_env, monkeypatch):
@@ -233,10 +236,10 @@ def test_pdf_bytes_open_in_pikepdf(manifesto_both_ways):
 def _texts_both_ways(css: str, folder: Path) -> list[str]:
     """The pages' text of the Manifesto with ``css`` added, in eight parts; checked equal to
     the same book in one piece."""
-    weasyprint_patch.apply()
+    internals.use_indexed_lookups()
     source, book, built = _job(MANIFESTO)
     book = _with_css(book, css)
-    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
+    chunked = parallel_pdf.write_chunked(source, book, NotesLayout.BOOK_END, built, chunks=6)
     assert chunked is not None
     whole = _texts(_saved(draw(source, book, built).data, folder / "whole"))
     texts = _texts(_saved(chunked.data, folder / "chunked"))
@@ -292,14 +295,14 @@ def test_chapters_on_right_hand_pages_get_the_blank_pages_of_the_whole_book(epoc
     # page before it is a right-hand one, as in the book laid out in one piece.
     import dataclasses as dc
 
-    weasyprint_patch.apply()
+    internals.use_indexed_lookups()
     report = Report()
     manuscript = read_manuscript(MANIFESTO, report)
-    manuscript = dc.replace(manuscript, settings=manuscript.settings.replace(chapters_on_recto=True))
-    rendering = render_book(assemble_book(with_page_setup(manuscript), report))
+    manuscript = dc.replace(manuscript, settings=manuscript.settings.overridden({"chapters_on_recto": True}))
+    rendering = render_book(book_of(with_page_setup(manuscript), report))
     source, book = serialize(rendering.document), rendering.book
     built = build_time(book.metadata)
-    chunked = parallel_pdf.write_chunked(source, book, built, chunks=6)
+    chunked = parallel_pdf.write_chunked(source, book, NotesLayout.BOOK_END, built, chunks=6)
     assert chunked is not None and chunked.parts == 8
     whole = _saved(draw(source, book, built).data, tmp_path / "whole")
     parts = _saved(chunked.data, tmp_path / "chunked")

@@ -87,36 +87,41 @@ def test_the_text_is_in_the_pdf(seed):
 
 
 def test_the_indexed_target_lookups_give_the_same_pdf_bytes(epoch_env, monkeypatch):
-    # weasyprint_patch.py replaces a quadratic step of WeasyPrint's by an indexed one: the
-    # PDF must not change by a byte, on books with notes called from many pages.
-    import weasyprint
+    # internals.py replaces a quadratic step of WeasyPrint's by an indexed one: the PDF laid out
+    # in one piece (where the step runs) must not change by a byte, on books with notes called
+    # from many pages.
     from conftest import FIXTURES, ROOT
 
-    from brochure import weasyprint_patch
-    from brochure.assemble import assemble_book
-    from brochure.clock import build_time
-    from brochure.diagnostics import Report
-    from brochure.page_setup import with_page_setup
-    from brochure.read import read_manuscript
-    from brochure.render import render_book
-    from brochure.write_pdf import write_pdf
+    from brochure.core.clock import build_time
+    from brochure.core.diagnostics import Report
+    from brochure.core.xhtml import serialize
+    from brochure.pdf import internals
+    from brochure.pdf.draw import draw
+    from brochure.render.document import render_book
+    from brochure.runtime.build import BuildOptions, book_of, read
 
-    # A WeasyPrint this was not checked against must be checked again before it is used.
-    assert weasyprint.__version__ in weasyprint_patch.CHECKED_VERSIONS
+    assert not internals.unsupported()  # another WeasyPrint must be checked again first
+    calls = []
+    indexed = internals.cache_target_page_counters
+
+    def counted(*args):
+        calls.append(1)
+        return indexed(*args)
+
+    monkeypatch.setattr(internals, "cache_target_page_counters", counted)
     for manuscript in (ROOT / "tests" / "corpus" / "communist-manifesto",
                        FIXTURES / "two-chapters"):
         report = Report()
-        rendering = render_book(assemble_book(with_page_setup(read_manuscript(manuscript,
-                                                                              report)), report))
-        built = build_time(rendering.book.metadata)
+        rendering = render_book(book_of(read(BuildOptions(manuscript), report), report))
+        source, built = serialize(rendering.document), build_time(rendering.book.metadata)
         outputs = []
         for enabled in (False, True):
-            monkeypatch.setattr(weasyprint_patch, "apply",
-                                lambda enabled=enabled, apply=weasyprint_patch.apply: apply(enabled))
-            outputs.append(write_pdf(rendering, built))
-        weasyprint_patch.apply(False)
-        assert outputs[0].data == outputs[1].data
-        assert "↑ p." in pdf_text_of(outputs[1].data)
+            internals.use_indexed_lookups(enabled)
+            outputs.append(draw(source, rendering.book, built).data)
+        internals.use_indexed_lookups(False)
+        assert outputs[0] == outputs[1]
+        assert "↑ p." in pdf_text_of(outputs[1])
+    assert calls  # the indexed step did run
 
 
 def pdf_text_of(data: bytes) -> str:

@@ -14,8 +14,8 @@ import pytest
 from conftest import FIXTURES, ROOT, build_fixture
 from helpers import pdf_fonts
 
-from brochure.diagnostics import BrochureError
-from brochure.paper import POINTS_PER_MM
+from brochure.core.diagnostics import BrochureError
+from brochure.core.paper import POINTS_PER_MM
 
 A5 = (419.53, 595.28)
 BLEED = 3 * POINTS_PER_MM

@@ -18,9 +18,9 @@ from helpers import Epub
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brochure.build import BuildOptions, build
-from brochure.diagnostics import BrochureError, Report
-from brochure.sandbox import Bound, Limits
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.sandbox import Bound, Limits
+from brochure.runtime.build import BuildOptions, build
 
 OUTCOMES: Counter[str] = Counter()
 LIMITS = Limits(markdown=Bound(seconds=20, memory_mib=1024))
@@ -128,7 +128,7 @@ def build_generated(metadata: dict, chapters: list[tuple[str, set[str], bool]]) 
         for index, (text, _, _) in enumerate(chapters, start=1):
             (book / f"{index:02}.md").write_text(text)
         try:
-            result = build(BuildOptions(book, root / "out", formats=("epub",), limits=LIMITS),
+            result = build(BuildOptions(book, root / "out", settings={"formats": ("epub",)}, limits=LIMITS),
                            Report())
         except BrochureError as exc:
             assert exc.diagnostics and all(d.level == "error" for d in exc.diagnostics)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from brochure.diagnostics import BrochureError, Report
-from brochure.read import read_manuscript
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.manuscript.read import read_manuscript
 
 
 def read(path: Path) -> tuple:

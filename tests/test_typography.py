@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from brochure.assemble import assemble_book
-from brochure.diagnostics import BrochureError, Report
-from brochure.read import read_manuscript
-from brochure.typography import RULES, rules_for, typeset_text
-from brochure.xhtml import XHTML_NS
+from brochure.book.typography import RULES, rules_for, typeset_text
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.xhtml import XHTML_NS
+from brochure.manuscript.read import read_manuscript
+from brochure.runtime.build import book_of
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -22,7 +22,7 @@ def assemble(tmp_path: Path, lang: str, text: str, extra: str = ""):
     (tmp_path / "book.yaml").write_text(f'title: T\nlang: {lang}\n{extra}', encoding="utf-8")
     (tmp_path / "one.md").write_text(text, encoding="utf-8")
     report = Report()
-    return assemble_book(read_manuscript(tmp_path, report), report)
+    return book_of(read_manuscript(tmp_path, report), report)
 
 
 def body_xml(tmp_path: Path, lang: str, text: str) -> str:

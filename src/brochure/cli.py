@@ -1,4 +1,9 @@
-"""The ``brochure`` command."""
+"""The ``brochure`` command.
+
+Exit statuses: 0 built; 1 the build failed because of its input or environment (the messages
+say where); 2 the command line itself is wrong; 70 an internal error (a bug of brochure's);
+130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,53 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from brochure import __version__
-from brochure.build import FORMATS, BuildOptions, build
-from brochure.diagnostics import BrochureError, Report
-from brochure.paper import parse_trim
-from brochure.sandbox import Limits
-from brochure.settings import NOTE_NUMBERINGS, NOTES_PLACEMENTS, PRINT_NOTES
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.sandbox import Limits
+from brochure.core.settings import Declaration, declarations
+from brochure.runtime.build import BuildOptions, BuildResult, build
+
+EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
 
 # What the build summary calls each kind of result kept from earlier builds (memo.py).
 RECALLED = {"markdown": "the Markdown of {found} of {needed} chapters",
             "font-subset": "{found} of {needed} font subsets of the EPUB"}
+
+
+class SettingValue(click.ParamType):
+    """A setting's value, checked by the parser its declaration names."""
+
+    def __init__(self, declaration: Declaration):
+        self.declaration = declaration
+        self.name = declaration.key
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if self.declaration.multiple:
+            return value  # the list is checked whole, once every occurrence is read
+        try:
+            return self.declaration.parse(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The command-line options of every setting declared with one (core/settings.py)."""
+    for declaration in reversed(declarations()):
+        if declaration.option is None:
+            continue
+        kind: click.ParamType = (click.Choice(declaration.choices) if declaration.choices
+                                 else SettingValue(declaration))
+        command = click.option(declaration.option, declaration.attribute, type=kind,
+                               multiple=declaration.multiple,
+                               help=f"{declaration.help} Overrides '{declaration.key}:' in book.yaml.")(
+            command)
+    return command
 
 
 @contextlib.contextmanager
@@ -60,25 +97,10 @@ def main() -> None:
 @click.option("--out", "out_dir", default="dist", show_default=True,
               type=click.Path(path_type=Path),
               help="Folder to write the outputs to.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Output format; repeat for several. Default: book.yaml's 'formats', "
-                   "else epub and pdf.")
-@click.option("--trim", help="Page size (A5, A6, A4, letter, half-letter, WIDTHxHEIGHTmm); "
-                             "overrides book.yaml.")
-@click.option("--print", "print_mode", type=click.Choice(("office", "shop")),
-              help="'shop': bleed, crop marks and PDF/X for a print shop; overrides book.yaml.")
+@setting_options
 @click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of stylesheets. Default: styles/ beside the manuscript, "
                    "else brochure's own.")
-@click.option("--notes", "notes", type=click.Choice(NOTES_PLACEMENTS),
-              help="Where the notes go: one section at the end of the book, or at the end of "
-                   "each chapter. Overrides 'notes:' in book.yaml.")
-@click.option("--print-notes", "print_notes", type=click.Choice(PRINT_NOTES),
-              help="In the PDF only: endnotes (placed as --notes says) or footnotes at the foot "
-                   "of the page. Overrides 'print-notes:' in book.yaml.")
-@click.option("--note-numbering", "note_numbering", type=click.Choice(NOTE_NUMBERINGS),
-              help="Number notes through the book, or from 1 in each chapter. Overrides "
-                   "'note-numbering:' in book.yaml.")
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Longest time the Markdown of one chapter, and the PDF rendering, may take. "
@@ -89,51 +111,51 @@ def main() -> None:
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Build even if nothing changed since the previous build into DIR.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], trim: str | None,
-                  print_mode: str | None, styles_dir: Path | None, notes: str | None,
-                  print_notes: str | None, note_numbering: str | None, check: bool,
+def build_command(manuscript: Path, out_dir: Path, styles_dir: Path | None, check: bool,
                   time_limit: float | None, memory_limit: int | None, no_cache: bool,
-                  debug: bool) -> None:
+                  debug: bool, **settings: Any) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
-    report = Report()
-    overrides = {"print_mode": print_mode, "notes": notes, "print_notes": print_notes,
-                 "note_numbering": note_numbering}
-    if trim:
-        try:
-            overrides["trim"] = parse_trim(trim, "--trim")
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--trim") from None
-    options = BuildOptions(manuscript, out_dir, formats, styles_dir, check,
-                           {k: v for k, v in overrides.items() if v is not None},
+    chosen = {name: value for name, value in settings.items() if value not in (None, ())}
+    options = BuildOptions(manuscript, out_dir, styles_dir, check, chosen,
                            limits=Limits.scaled(time_limit, memory_limit), cache=not no_cache)
+    report = Report()
+    result = _run(options, report, debug)
+    _echo_diagnostics(report)
+    _echo_summary(result)
+
+
+def _run(options: BuildOptions, report: Report, debug: bool) -> BuildResult:
+    """The build, or the exit status and message of its failure."""
     pressed: list[bool] = []  # Ctrl-C was pressed during the build
     try:
         with _noting_ctrl_c(pressed):
-            result = build(options, report)
+            return build(options, report)
     except BrochureError as exc:
         _echo_diagnostics(report)
         for diagnostic in exc.diagnostics:
             if diagnostic not in report.diagnostics:
                 click.echo(str(diagnostic), err=True)
         click.echo("build failed; no output was changed", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         click.echo("interrupted; no output was changed", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
         if pressed:  # a library caught the Ctrl-C and raised an error of its own instead
             click.echo("interrupted; no output was changed", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
         # A bug of brochure's, not the user's.
         if debug:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("build failed; no output was changed (run with --debug for details)", err=True)
-        sys.exit(2)
-    _echo_diagnostics(report)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _echo_summary(result: BuildResult) -> None:
     notes = f"{result.notes} note{'s' if result.notes != 1 else ''}"
     for fmt, path in result.outputs.items():
-        details = [*result.details.get(fmt, ()), f"{result.sizes[fmt] / 1024:.0f} KiB", notes]
+        details = [*result.details.get(fmt.value, ()), f"{result.sizes[fmt] / 1024:.0f} KiB", notes]
         if fmt == "pdf" and result.pages is not None:
             details.insert(0, f"{result.pages} page{'s' if result.pages != 1 else ''}")
         verb = "kept" if result.reused else "wrote"
@@ -141,9 +163,9 @@ def build_command(manuscript: Path, out_dir: Path, formats: tuple[str, ...], tri
     if result.reused:
         click.echo(f"nothing changed since the previous build: its outputs were verified and "
                    f"kept ({result.seconds:.2f} s; --no-cache builds anyway)")
-    else:
-        recalled = [RECALLED[kind].format(found=found, needed=needed)
-                    for kind, (found, needed) in result.recalled.items() if found]
-        if recalled:
-            click.echo(f"reused from earlier builds: {', '.join(recalled)}")
-        click.echo(f"built in {result.seconds:.1f} s")
+        return
+    recalled = [RECALLED[kind].format(found=found, needed=needed)
+                for kind, (found, needed) in result.recalled.items() if found]
+    if recalled:
+        click.echo(f"reused from earlier builds: {', '.join(recalled)}")
+    click.echo(f"built in {result.seconds:.1f} s")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from brochure.diagnostics import BrochureError, Report
-from brochure.model import SourceText
-from brochure.parse import parse_chapter
-from brochure.resolver import Resolver
+from brochure.book.markdown import parse_chapter
+from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.model import SourceText
+from brochure.manuscript.resolver import Resolver
 
 
 def test_300_nested_quotes_are_a_brochure_error(tmp_path):

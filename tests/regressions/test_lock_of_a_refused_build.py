@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from brochure.diagnostics import BrochureError
-from brochure.lock import LOCK_NAME, build_lock
+from brochure.core.diagnostics import BrochureError
+from brochure.runtime.lock import LOCK_NAME, build_lock
 
 
 def test_refused_build_leaves_the_holders_lock_in_place(tmp_path):

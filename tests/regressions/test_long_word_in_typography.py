@@ -4,8 +4,8 @@ resource-exhaustion test of a 1 MB word."""
 
 from __future__ import annotations
 
-from brochure.sandbox import Bound, run_bounded
-from brochure.typography import RULES, decide
+from brochure.book.typography import RULES, decide
+from brochure.core.sandbox import Bound, run_bounded
 
 
 def test_a_long_word_is_read_once():

@@ -4,11 +4,11 @@ minutes (quadratic). The bound stopped it; now it builds."""
 
 from __future__ import annotations
 
-from brochure.diagnostics import Report
-from brochure.model import SourceText
-from brochure.parse import parse_chapter
-from brochure.resolver import Resolver
-from brochure.sandbox import Bound, Limits
+from brochure.book.markdown import parse_chapter
+from brochure.core.diagnostics import Report
+from brochure.core.model import SourceText
+from brochure.core.sandbox import Bound, Limits
+from brochure.manuscript.resolver import Resolver
 
 
 def test_a_note_called_five_thousand_times_parses_within_a_small_bound(tmp_path):

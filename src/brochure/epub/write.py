@@ -1,0 +1,211 @@
+"""EPUB writer: the rendered document, split into one file per part, packaged with ebooklib.
+
+Like pandoc's EPUB writer, it writes no HTML of its own: it splits the shared rendering,
+points links that now cross files at the right file, and packages. The zip is then
+rewritten so that the same input gives the same bytes (mimetype first and stored,
+entries in a fixed order, dates from the build time).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import zipfile
+
+from ebooklib import epub
+from lxml import etree
+
+from brochure.core.i18n import strings, text_direction
+from brochure.core.model import Book, Part, Rendering, TocEntry, Written
+from brochure.core.xhtml import XML_LANG, element, q, serialize
+from brochure.epub.fonts import subset_fonts
+
+FOLDER = "EPUB"
+OPF_NS = "http://www.idpf.org/2007/opf"
+XML_LANG_OPF = XML_LANG
+IBOOKS_VOCABULARY = "http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/"
+
+
+def part_file(part: Part) -> str:
+    return f"{part.id}.xhtml"
+
+
+class _Document(epub.EpubItem):
+    """An XHTML content document whose bytes brochure made (ebooklib would re-parse EpubHtml)."""
+
+    def __init__(self, uid: str, file_name: str, content: bytes, properties: list[str]):
+        super().__init__(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
+                         content=content)
+        self.properties = properties
+
+
+def split_documents(rendering: Rendering) -> dict[str, bytes]:
+    """One XHTML document per part, with links that cross parts pointed at the right file."""
+    root = rendering.document.getroot()
+    head, body = root.find(q("head")), root.find(q("body"))
+    sections = {section.get("id"): section for section in body}
+    owner: dict[str, str] = {}
+    for part in rendering.parts:
+        for el in sections[part.id].iter():
+            if el.get("id"):
+                owner[el.get("id")] = part_file(part)
+
+    documents = {}
+    for part in rendering.parts:
+        name = part_file(part)
+        html = element("html", dict(root.attrib))
+        page_head = element("head", parent=html)
+        for child in head:
+            if etree.QName(child).localname == "title":
+                element("title", text=part.title, parent=page_head)
+            elif etree.QName(child).localname == "link" or child.get("charset"):
+                page_head.append(copy.deepcopy(child))
+        page_body = element("body", parent=html)
+        section = copy.deepcopy(sections[part.id])
+        page_body.append(section)
+        for link in section.iter(q("a")):
+            href = link.get("href", "")
+            if href.startswith("#") and owner.get(href[1:], name) != name:
+                link.set("href", owner[href[1:]] + href)
+        documents[name] = serialize(html)
+    return documents
+
+
+def _toc_links(entries: tuple[TocEntry, ...], owner: dict[str, str]) -> list:
+    items = []
+    for entry in entries:
+        href = f"{owner[entry.target]}#{entry.target}"
+        link = epub.Link(href, entry.title, entry.target)
+        items.append((link, _toc_links(entry.children, owner)) if entry.children else link)
+    return items
+
+
+def _metadata(package: epub.EpubBook, book: Book) -> None:
+    meta = book.metadata
+    package.set_identifier(meta.identifier or "")
+    package.set_title(meta.title)
+    package.set_language(meta.lang)
+    for index, author in enumerate(meta.authors):
+        package.add_author(author, uid=f"author-{index + 1}")
+    for name, value in (("publisher", meta.publisher), ("date", meta.date),
+                        ("rights", meta.rights), ("description", meta.description)):
+        if value:
+            package.add_metadata("DC", name, value)
+    for subject in meta.subjects:
+        package.add_metadata("DC", "subject", subject)
+    if meta.subtitle:
+        package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        package.add_metadata(None, "meta", "subtitle",
+                             {"refines": "#subtitle", "property": "title-type"})
+    # Accessibility metadata (EPUB Accessibility 1.1): what reading systems and stores look for.
+    for prop, value in (("schema:accessMode", "textual"),
+                        ("schema:accessModeSufficient", "textual"),
+                        ("schema:accessibilityFeature", "structuralNavigation"),
+                        ("schema:accessibilityFeature", "tableOfContents"),
+                        ("schema:accessibilityFeature", "readingOrder"),
+                        ("schema:accessibilityHazard", "none")):
+        package.add_metadata(None, "meta", value, {"property": prop})
+    # ebooklib announces itself as the generator; the book is brochure's.
+    package.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
+
+
+def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.datetime) -> bytes:
+    book = rendering.book
+    words = strings(book.metadata.lang)
+    package = epub.EpubBook()
+    package.FOLDER_NAME = FOLDER
+    _metadata(package, book)
+
+    items = {}
+    for part in rendering.parts:
+        name = part_file(part)
+        content = documents[name]
+        properties = ["svg"] if b"<svg" in content else []
+        items[part.id] = _Document(part.id, name, content, properties)
+        package.add_item(items[part.id])
+    # Fonts travel cut down to the characters of the book (and of the reader's own menus).
+    text = "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
+                    *words.values()])
+    if any(asset.media_type.startswith("font/") for asset in book.assets):
+        # Apple Books otherwise sets the text in its own fonts, whatever the stylesheet says.
+        package.add_prefix("ibooks", IBOOKS_VOCABULARY)
+        package.add_metadata(None, "meta", "true", {"property": "ibooks:specified-fonts"})
+    for index, asset in enumerate(subset_fonts(book.assets, text), start=1):
+        package.add_item(epub.EpubItem(uid=f"asset-{index}", file_name=asset.href,
+                                       media_type=asset.media_type, content=asset.data))
+
+    owner = {}
+    for part in rendering.parts:
+        for el in etree.fromstring(documents[part_file(part)]).iter():
+            if el.get("id"):
+                owner[el.get("id")] = part_file(part)
+    package.toc = _toc_links(rendering.toc, owner)
+    direction = text_direction(book.metadata.lang)
+    if direction == "rtl":
+        package.set_direction(direction)  # the spine's page-progression-direction
+    nav = epub.EpubNav(title=words["toc"], direction=direction if direction == "rtl" else None)
+    for href in book.stylesheets:
+        nav.add_link(href=href, rel="stylesheet", type="text/css")
+    package.add_item(nav)
+    package.add_item(epub.EpubNcx())
+    package.guide = [{"type": "toc", "href": "nav.xhtml", "title": words["toc"]}] + [
+        {"type": kind, "href": owner[target], "title": _title(rendering, target)}
+        for kind, target in rendering.landmarks.items()
+    ]
+    # The navigation document is reachable from every reader's menu; in the spine it stays
+    # out of the reading order.
+    package.spine = [items[part.id] for part in rendering.parts] + [(nav, "no")]
+
+    raw = io.BytesIO()
+    epub.write_epub(raw, package, {
+        "epub3_pages": False,  # otherwise every element with an id and epub:type is a "page"
+        "epub2_guide": False,
+        "raise_exceptions": True,
+        "mtime": built.replace(tzinfo=None),
+        "landmark_title": words["landmarks"],
+    })
+    return raw.getvalue()
+
+
+def _title(rendering: Rendering, part_id: str) -> str:
+    return next(part.title for part in rendering.parts if part.id == part_id)
+
+
+def _finish_opf(data: bytes, lang: str) -> bytes:
+    """Add what ebooklib leaves out of the package document: its language."""
+    root = etree.fromstring(data)
+    root.set(XML_LANG_OPF, lang)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def reproducible_zip(data: bytes, built: dt.datetime, lang: str) -> bytes:
+    """Rewrite an EPUB zip: mimetype first and stored, fixed order, dates and permissions."""
+    stamp = built.astimezone(dt.UTC).timetuple()[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = [n for n in source.namelist() if n not in ("mimetype", "META-INF/container.xml")]
+        opf = f"{FOLDER}/content.opf"
+        order = ["mimetype", "META-INF/container.xml", opf, *sorted(n for n in names if n != opf)]
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for name in order:
+                content = source.read(name)
+                if name == opf:
+                    content = _finish_opf(content, lang)
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.external_attr = 0o644 << 16
+                info.create_system = 3
+                if name == "mimetype":
+                    info.compress_type = zipfile.ZIP_STORED
+                else:
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(info, content, compresslevel=9 if name != "mimetype" else None)
+    return out.getvalue()
+
+
+def write_epub(rendering: Rendering, built: dt.datetime) -> Written:
+    """The EPUB 3 file of a rendering."""
+    documents = split_documents(rendering)
+    return Written(reproducible_zip(_package(rendering, documents, built), built,
+                                    rendering.book.metadata.lang))

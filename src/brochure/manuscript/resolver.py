@@ -1,0 +1,123 @@
+"""The one place that decides which files a build may read.
+
+Everything the book carries (chapters, stylesheets, fonts, images) is found through a
+``Resolver``: only regular files inside its roots, after following symlinks; no other
+scheme than a relative path (no ``file://``, no network). The EPUB packager and the PDF
+renderer never touch the disk themselves: they get the files from the document model.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from brochure.core.diagnostics import Location, error
+from brochure.manuscript.images import check_image
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+MEDIA_TYPES = {
+    ".css": "text/css",
+    ".gif": "image/gif",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+
+# First bytes of each binary type: a file must be what its name says.
+_SIGNATURES = {
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+    "font/otf": (b"OTTO",),
+    "font/ttf": (b"\x00\x01\x00\x00", b"true"),
+    "font/woff": (b"wOFF",),
+    "font/woff2": (b"wOF2",),
+}
+
+
+@dataclass(frozen=True)
+class Resolver:
+    roots: tuple[Path, ...]
+
+    @classmethod
+    def for_roots(cls, *roots: Path) -> Resolver:
+        return cls(tuple(dict.fromkeys(root.resolve() for root in roots)))
+
+    def file(self, path: Path, location: Location | None = None) -> Path:
+        """Check that ``path`` is a regular file inside a root; return its real path."""
+        real = path.resolve()
+        if not any(real.is_relative_to(root) for root in self.roots):
+            raise error(f"'{path}' is outside the project and is not read", location,
+                        "keep every file the book uses inside the manuscript or styles folder")
+        try:
+            info = os.stat(real)
+        except FileNotFoundError:
+            raise error(f"'{path}' does not exist", location) from None
+        except OSError as exc:
+            raise error(f"'{path}' cannot be read: {exc.strerror}", location) from None
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"'{path}' is not a regular file", location)
+        if info.st_size > MAX_FILE_BYTES:
+            raise error(f"'{path}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
+        return real
+
+    def reference(self, reference: str, base: Path, location: Location | None = None) -> Path:
+        """Resolve a URL written in file ``base`` (Markdown image, CSS ``url()``)."""
+        parts = urlsplit(reference)
+        if parts.scheme in ("http", "https"):
+            raise error(f"remote resource '{reference}' is not fetched", location,
+                        "download the file into the manuscript folder and refer to it by a "
+                        "relative path")
+        if parts.scheme or parts.netloc:
+            raise error(f"'{reference}': only relative paths to files of the project are read",
+                        location)
+        text = unquote(parts.path)
+        if not text or PurePosixPath(text).is_absolute() or "\\" in text or "\x00" in text:
+            raise error(f"'{reference}' is not a relative path", location,
+                        "refer to files relative to the file that uses them")
+        return self.file(base.parent / text, location)
+
+    def read(self, path: Path, location: Location | None = None) -> bytes:
+        """The bytes of a checked file. It is opened without blocking (a FIFO put in its place
+        would otherwise wait forever) and checked again through the open descriptor."""
+        real = self.file(path, location)
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            descriptor = os.open(real, flags)
+        except OSError as exc:
+            raise error(f"'{path}' cannot be read: {exc.strerror}", location) from None
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise error(f"'{path}' is not a regular file", location)
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise error(f"'{path}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
+        return data
+
+
+def media_type(path: Path | str, data: bytes, location: Location | None = None) -> str:
+    """The media type of a resource, checked against its content."""
+    suffix = PurePosixPath(str(path)).suffix.lower()
+    kind = MEDIA_TYPES.get(suffix)
+    if kind is None:
+        raise error(f"'{path}': unsupported file type '{suffix}'", location,
+                    "use PNG, JPEG, GIF, WebP or SVG images, and WOFF2, WOFF, TTF or OTF fonts")
+    signatures = _SIGNATURES.get(kind)
+    if signatures and not data.startswith(signatures):
+        raise error(f"'{path}' is not a {suffix[1:].upper()} file", location)
+    if kind == "image/webp" and data[8:12] != b"WEBP":
+        raise error(f"'{path}' is not a WEBP file", location)
+    check_image(path, kind, data, location)
+    return kind

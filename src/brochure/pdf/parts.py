@@ -1,0 +1,318 @@
+"""A long book's PDF laid out in chunks side by side, one process per chunk, then joined.
+
+The chapters are cut into as many chunks as there are cores (cut.py); each chunk's
+process paginates it at once and waits (internals.py). Then the front matter and the book's
+notes are paginated with the chapters' page numbers written in (the contents' numbers, the
+notes' "↑ p. 12"), again until the numbers they print are the numbers they get; then every chunk
+learns its first page, numbers its pages, draws them, and the PDFs are joined (pdf_join.py).
+Text, page count, links and bookmarks are those of the same book laid out in one piece
+(tests/test_parallel_pdf.py); anything unexpected (a chunk that would paginate differently
+alone, a chunk that fails) falls back to that one-piece layout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import multiprocessing
+import os
+import pickle
+import signal
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brochure.core.model import Book, NotesLayout, Written
+from brochure.core.sandbox import end_process, quiet_child, usable_cores
+from brochure.pdf import cut, internals
+from brochure.pdf.draw import diagnostics, draw
+from brochure.pdf.internals import Paginated, Placement
+from brochure.pdf.join import ChunkPdf, PageMarks, join
+
+# Below this much XHTML (about 20 A5 pages) the processes and the join cost more than they save
+# (a 6-page book: 0.75 s in chunks, 0.58 s in one piece; the 50-page Manifesto: 2.4 s, 3.6 s).
+MIN_SOURCE_BYTES = 50_000
+ROUNDS = 4  # tries to settle the front and back matter's page numbers
+
+
+class _Fallback(Exception):
+    """The chunks cannot give the one-piece book's pages: lay it out in one piece."""
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """What a part's process leaves: its PDF, and WeasyPrint's complaints."""
+
+    part: ChunkPdf
+    warnings: list[str]
+    refused: list[str]
+
+
+def write_in_parts(source: bytes, book: Book, notes: NotesLayout, built) -> Written | None:
+    """The book's PDF made in chunks, or None where one piece is the way: a short book, one
+    core, a stylesheet feature a chunk cannot know alone, a chunk that came out differently."""
+    cores = usable_cores()
+    if cores < 2 or len(source) < MIN_SOURCE_BYTES:
+        return None
+    return write_chunked(source, book, notes, built, cores)
+
+
+def write_chunked(source: bytes, book: Book, notes: NotesLayout, built,
+                  chunks: int) -> Written | None:
+    """The book's PDF from its chapters cut into ``chunks`` chunks (None: not possible)."""
+    if internals.unsupported() or cut.blockers(book, notes):
+        return None
+    plan = cut.plan(source, book, chunks)
+    if plan is None:
+        return None
+    processes: list[_ChunkProcess] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="brochure-pdf-") as folder:
+            return _write(plan, book, built, processes, Path(folder))
+    except _Fallback:
+        return None
+    finally:
+        for process in processes:
+            process.stop()
+
+
+def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> Written:
+    def start(source: bytes, late: bool) -> _ChunkProcess:
+        drawn_to = folder / f"part-{len(processes)}.pickle"
+        process = _ChunkProcess.start(source, _late_book(book) if late else book, built,
+                                      plan.anchors, drawn_to)
+        processes.append(process)
+        return process
+
+    def known(back_laid: Paginated | None) -> list[tuple[Paginated, str | None]]:
+        """The parts paginated so far, in the book's order, each with its opening element."""
+        return [(front_laid, None), *zip(laid, opens, strict=True),
+                *([(back_laid, plan.back.opens)] if back_laid and plan.back else [])]
+
+    chapters = [start(chunk.source, False) for chunk in plan.chapters]
+    late_links = plan.front.links | (plan.back.links if plan.back else frozenset())
+    back_anchors = plan.back.anchors if plan.back else ()
+    guess = start(cut.with_page_numbers(plan.front.source, dict.fromkeys(late_links, 0)),
+                  True)
+    laid = [process.paginated() for process in chapters]
+    front_laid = guess.paginated()
+    guess.stop()
+    opens = [chunk.opens for chunk in plan.chapters]
+    back_laid: Paginated | None = None
+    placed = False
+    for _ in range(ROUNDS):
+        numbers = _page_numbers(known(back_laid), back_anchors)
+        front = start(cut.with_page_numbers(plan.front.source, numbers), True)
+        back = (start(cut.with_page_numbers(plan.back.source, numbers), True)
+                if plan.back else None)
+        new_front = front.paginated()
+        if new_front.pages != front_laid.pages:
+            if placed:
+                raise _Fallback
+            front_laid = new_front
+            _stop(front, back)
+            continue
+        front_laid = new_front
+        if not placed and not plan.wants_total:
+            _place_chapters(chapters, laid, _arrange(known(None)), front_laid, total=0)
+            placed = True
+        back_laid = back.paginated() if back else None
+        settled = _page_numbers(known(back_laid), back_anchors)
+        if all(settled.get(name) == numbers.get(name) for name in late_links):
+            break
+        _stop(front, back)
+    else:
+        raise _Fallback
+    spans = _arrange(known(back_laid))
+    total = spans[-1].last
+    if not placed:
+        _place_chapters(chapters, laid, spans, front_laid, total)
+    front.place(Placement(1, total))
+    if back is not None:
+        back.place(Placement(spans[-1].start, total, _strings_before([front_laid, *laid]),
+                             spans[-1].drop))
+    ordered = [front, *chapters, *([back] if back else [])]
+    drawn = [process.drawn() for process in ordered]
+    data = join([d.part for d in drawn])
+    on_pages = set().union(*(d.part.anchors for d in drawn))
+    found = diagnostics([w for d in drawn for w in d.warnings],
+                        [u for d in drawn for u in d.refused], book, on_pages)
+    return Written(data, total, tuple(found), parts=len(ordered))
+
+
+def _stop(*processes: _ChunkProcess | None) -> None:
+    for process in processes:
+        if process is not None:
+            process.stop()
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where a part's pages go in the book."""
+
+    start: int  # the book's number of the part's first page (dropped or not)
+    drop: int  # its leading pages left out of the book
+    last: int  # the book's number of its last page
+
+
+def _arrange(parts: list[tuple[Paginated, str | None]]) -> list[_Span]:
+    """Each part's span, in order. A part that opens on a right-hand page (it names its first
+    element) starts with a lead page and a blank left-hand page: the lead is left out, and
+    the blank too unless the page before it is a right-hand one, as in the whole book."""
+    spans: list[_Span] = []
+    last = 0
+    for laid, opens in parts:
+        lead = 0 if opens is None else laid.anchors.get(opens)
+        if lead is None:
+            raise _Fallback("a part's first element is not on its pages")
+        if lead == 0:
+            start, drop = last + 1, 0
+        else:
+            opening = last + 1 if last % 2 == 0 else last + 2  # the next right-hand page
+            drop = lead if opening == last + 1 else lead - 1
+            start = opening - lead
+        last = start + laid.pages - 1
+        spans.append(_Span(start, drop, last))
+    return spans
+
+
+def _page_numbers(parts: list[tuple[Paginated, str | None]],
+                  back_anchors: tuple[str, ...]) -> dict[str, int]:
+    """The page of each anchor, as far as known: the back matter's anchors that are not laid
+    out yet are guessed to be on the page after the chapters."""
+    numbers: dict[str, int] = {}
+    spans = _arrange(parts)
+    for (part, _), span in zip(parts, spans, strict=True):
+        for name, index in part.anchors.items():
+            if index >= span.drop:
+                numbers.setdefault(name, span.start + index)
+    for name in back_anchors:
+        numbers.setdefault(name, spans[-1].last + 1)
+    return numbers
+
+
+def _strings_before(parts: list[Paginated]) -> dict[str, str]:
+    """The running heads in force after these parts."""
+    carried: dict[str, str] = {}
+    for part in parts:
+        carried.update(part.strings)
+    return carried
+
+
+def _place_chapters(chapters: list, laid: list[Paginated], spans: list[_Span],
+                    front: Paginated, total: int) -> None:
+    for index, process in enumerate(chapters):
+        span = spans[index + 1]
+        process.place(Placement(span.start, total, _strings_before([front, *laid[:index]]),
+                                span.drop))
+
+
+def _late_book(book: Book) -> Book:
+    """The book as the front and back chunks use it: page references read from the links."""
+    assets = tuple(dataclasses.replace(asset, data=cut.late_stylesheet(asset.data))
+                   if asset.media_type == "text/css" else asset for asset in book.assets)
+    return dataclasses.replace(book, assets=assets)
+
+
+@dataclass
+class _ChunkProcess:
+    """A chunk's process, from the coordinator's side."""
+
+    process: Any
+    connection: Any
+
+    @classmethod
+    def start(cls, source: bytes, book: Book, built, anchors: frozenset[str],
+              drawn_to: Path) -> _ChunkProcess:
+        context = multiprocessing.get_context("fork")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, daemon=True,
+                                  args=(theirs, source, book, built, anchors, drawn_to))
+        process.start()
+        theirs.close()
+        return cls(process, ours)
+
+    def _receive(self, kind: str) -> Any:
+        try:
+            got, payload = self.connection.recv()
+        except (EOFError, OSError) as exc:
+            raise _Fallback(f"a chunk's process ended ({self.process.exitcode})") from exc
+        if got != kind:
+            raise _Fallback(payload)
+        return payload
+
+    def paginated(self) -> Paginated:
+        laid: Paginated = self._receive("paginated")
+        if laid.unportable:
+            raise _Fallback(laid.unportable)
+        return laid
+
+    def place(self, placement: Placement) -> None:
+        self.connection.send(placement)
+
+    def drawn(self) -> _Drawn:
+        path: Path = self._receive("drawn")
+        with path.open("rb") as stream:
+            return pickle.load(stream)
+
+    def stop(self) -> None:
+        """End the process (done, or no longer wanted)."""
+        end_process(self.process, self.connection)
+
+
+def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str],
+           drawn_to: Path) -> None:
+    """A chunk's process: paginate, report, wait for the placement, draw, and leave the PDF in
+    ``drawn_to`` (a file, not the pipe: the process ends, and lets its memory go, at once,
+    without waiting for the writer to read it)."""
+    quiet_child()
+    _end_with_parent()
+
+    placed: list[Placement] = []
+
+    def report(laid: Paginated) -> Placement | None:
+        connection.send(("paginated", laid))
+        try:
+            placed.append(connection.recv())
+        except EOFError:
+            return None
+        return placed[-1]
+
+    internals.install(report)
+    own: set[str] = set()
+
+    def stand_in_for_other_chunks(document) -> None:
+        """Links to other chunks' anchors are kept: WeasyPrint drops links to missing anchors,
+        so each such anchor gets a stand-in here, left out of the joined PDF's destinations.
+        (A link to an anchor the book does not have is dropped, with WeasyPrint's warning.)
+        The leading pages the book does not take are left out first."""
+        del document.pages[:placed[-1].drop if placed else 0]
+        own.update(anchor for page in document.pages for anchor in page.anchors)
+        linked = {target for page in document.pages for kind, target, _, _ in page.links
+                  if kind == "internal" and target in anchors}
+        if document.pages:
+            for name in sorted(linked - own):
+                document.pages[0].anchors[name] = (0, 0, 0, 0)
+
+    try:
+        drawing = draw(source, book, built, prepare=stand_in_for_other_chunks)
+        pages = tuple(PageMarks(page.height, list(page.bookmarks)) for page in drawing.pages)
+        with drawn_to.open("wb") as stream:
+            pickle.dump(_Drawn(ChunkPdf(drawing.data, frozenset(own), pages), drawing.warnings,
+                               drawing.refused), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        connection.send(("drawn", drawn_to))
+    except internals.Abandoned:
+        pass
+    except BaseException as exc:  # the coordinator falls back to one piece
+        with contextlib.suppress(OSError):
+            connection.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        os._exit(0)
+
+
+def _end_with_parent() -> None:
+    """Linux: this process is killed if the PDF's process dies (a deadline, Ctrl-C)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
