@@ -1,1 +1,1 @@
-"""."""
+"""Book stage: ``Manuscript`` -> ``Book`` (chapters parsed and sanitised, notes numbered, typography)."""

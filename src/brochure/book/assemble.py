@@ -44,9 +44,12 @@ def _chapter_title(headings: list[Heading], book_title: str, single: bool, fallb
 
 def _typeset_metadata(meta: Metadata, lang: str) -> Metadata:
     """The metadata a reader sees (title page, ebook library) with the text's typography."""
-    changes = {name: typeset_text(getattr(meta, name), lang)
-               for name in ("title", "subtitle", "description") if getattr(meta, name)}
-    return dataclasses.replace(meta, **changes)
+    def typeset_field(value: str | None) -> str | None:
+        return typeset_text(value, lang) if value else value
+
+    return dataclasses.replace(meta, title=typeset_text(meta.title, lang),
+                               subtitle=typeset_field(meta.subtitle),
+                               description=typeset_field(meta.description))
 
 
 def typeset_book(chapters: list[ParsedChapter], notes: list[Note], metadata: Metadata,

@@ -15,7 +15,6 @@ import secrets
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
 import lxml.html
@@ -97,8 +96,9 @@ class _MarkGenuineNotes(Treeprocessor):
                 el.set(MARK, self.nonce + el.get("href", "")[len("#fn-"):])
             elif el.tag == "div" and cls == "footnote":
                 el.set(MARK, self.nonce)
-                for li in el.iter("li"):
-                    li.set(MARK, self.nonce + li.get("id", "")[len("fn-"):])
+                for ol in el.findall("ol"):  # the notes; lists inside a note are its text
+                    for li in ol.findall("li"):
+                        li.set(MARK, self.nonce + li.get("id", "")[len("fn-"):])
 
 
 class _Footnotes(FootnoteExtension):
@@ -247,7 +247,7 @@ def _collect_images(body: etree._Element, source: SourceText, resolver: Resolver
             path = resolver.reference(src, source.path, location)
             data = resolver.read(path, location)
             href = "images/" + path.relative_to(resolver.roots[0]).as_posix()
-            assets.append(Asset(href, data, media_type(PurePosixPath(href), data, location), path))
+            assets.append(Asset(href, data, media_type(href, data, location), path))
             img.set("src", href)
         except BrochureError as exc:
             report.diagnostics.extend(exc.diagnostics)
@@ -332,8 +332,9 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
             start_next()
         while running:  # in reading order: the first chapter that fails is the one reported
             index, nonce, job = running.popleft()
-            results[index] = nonce, job.result()
-            memo.store("markdown", keys[index], _to_bytes(*results[index]))
+            converted = nonce, job.result()
+            results[index] = converted
+            memo.store("markdown", keys[index], _to_bytes(*converted))
             start_next()
     finally:
         for _, _, job in running:
@@ -374,16 +375,16 @@ def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Res
                      "give each note its own label")
     for label in converted.defined:
         if label not in converted.referenced:
-            lines = definition_lines.get(label, [None])
+            first = definition_lines.get(label, [])
             report.warn(f"note [^{label}] is defined but never referenced; it is left out",
-                        Location(source.path, lines[0]))
+                        Location(source.path, first[0] if first else None))
 
     body = _sanitise(html, Location(source.path, source.first_line), source)
     # Images of the notes too: the note texts are still inside the body here.
     assets = _collect_images(body, source, resolver, report)
     definitions: dict[str, list[etree._Element]] = {}
     for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):
-        for li in div.iter(q("li")):
+        for li in div.findall(f"{q('ol')}/{q('li')}"):
             mark = li.get(MARK, "")
             if mark.startswith(nonce):
                 definitions[mark[len(nonce):]] = _note_blocks(li)
@@ -394,8 +395,9 @@ def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Res
         sup = link.getparent()
         if mark.startswith(nonce) and sup is not None and local_name(sup) == "sup":
             references.append((sup, mark[len(nonce):]))
-    for el in body.iter():
-        if MARK in el.attrib:
-            del el.attrib[MARK]
-    lines = {label: numbers[0] for label, numbers in definition_lines.items()}
-    return ParsedChapter(source, body, references, definitions, lines, assets)
+    for root in (body, *(block for blocks in definitions.values() for block in blocks)):
+        for el in root.iter():  # the marks never leave this module, wherever they stood
+            if MARK in el.attrib:
+                del el.attrib[MARK]
+    first_lines = {label: numbers[0] for label, numbers in definition_lines.items()}
+    return ParsedChapter(source, body, references, definitions, first_lines, assets)

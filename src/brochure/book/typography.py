@@ -117,7 +117,7 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
     to the text nodes the characters came from.
     """
     out: dict[int, str] = {}
-    protected = set()
+    protected: set[int] = set()
     for match in _URL.finditer(text):
         protected.update(range(match.start(), match.end()))
     n = len(text)

@@ -1,1 +1,1 @@
-"""."""
+"""What every stage shares: the model, settings, diagnostics, bounded processes, kept results."""

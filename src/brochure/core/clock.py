@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 
 from brochure.core.diagnostics import error
 from brochure.core.model import Metadata
@@ -11,10 +12,9 @@ from brochure.core.model import Metadata
 FALLBACK = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest date a zip entry can carry
 
 
-def build_time(metadata: Metadata, environ: dict[str, str] | None = None) -> dt.datetime:
+def build_time(metadata: Metadata, environ: Mapping[str, str] | None = None) -> dt.datetime:
     """SOURCE_DATE_EPOCH when set, else the book's date, else a fixed date (never the clock)."""
-    environ = os.environ if environ is None else environ
-    epoch = environ.get("SOURCE_DATE_EPOCH")
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH")
     if epoch is not None and epoch.strip():
         try:
             return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)

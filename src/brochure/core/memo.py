@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from brochure.core.files import write_atomically
 from brochure.core.fingerprint import cache_home, code_digest
 
 LIMIT_BYTES = 256 * 2**20
@@ -55,10 +56,7 @@ class Memo:
         self.computed[kind] += 1
         path = self.path(kind, key)
         with contextlib.suppress(OSError):  # a full or read-only cache costs only the reuse
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-            temporary.write_bytes(value + hashlib.sha256(value).digest())
-            os.replace(temporary, path)
+            write_atomically(path, value + hashlib.sha256(value).digest())
         return value
 
     def path(self, kind: str, key: bytes) -> Path:

@@ -143,6 +143,12 @@ class Rendering:
     notes: NotesLayout = NotesLayout.BOOK_END
     landmarks: dict[str, str] = field(default_factory=dict)  # epub:type -> element id
 
+    def root(self) -> etree._Element:
+        """The document's root element (in this process: not the bytes sent to the PDF's)."""
+        if isinstance(self.document, bytes):
+            raise TypeError("the rendering travelled as bytes")
+        return self.document.getroot()
+
 
 @dataclass(frozen=True)
 class Written:

@@ -1,1 +1,1 @@
-"""."""
+"""EPUB writer: ``Rendering`` -> an EPUB 3 file, and its check by EPUBCheck."""

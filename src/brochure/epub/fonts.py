@@ -67,7 +67,7 @@ def drawn_text(rendering: Rendering) -> str:
             walk(child)
             parts.append(child.tail or "")
 
-    walk(rendering.document.getroot().find(q("body")))
+    walk(rendering.root().find(q("body")))
     return "".join(parts)
 
 

@@ -42,7 +42,7 @@ class _Document(epub.EpubItem):
 
 def split_documents(rendering: Rendering) -> dict[str, bytes]:
     """One XHTML document per part, with links that cross parts pointed at the right file."""
-    root = rendering.document.getroot()
+    root = rendering.root()
     head, body = root.find(q("head")), root.find(q("body"))
     sections = {section.get("id"): section for section in body}
     owner: dict[str, str] = {}

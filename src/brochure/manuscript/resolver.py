@@ -119,5 +119,5 @@ def media_type(path: Path | str, data: bytes, location: Location | None = None) 
         raise error(f"'{path}' is not a {suffix[1:].upper()} file", location)
     if kind == "image/webp" and data[8:12] != b"WEBP":
         raise error(f"'{path}' is not a WEBP file", location)
-    check_image(path, kind, data, location)
+    check_image(str(path), kind, data, location)
     return kind

@@ -9,6 +9,7 @@ than 1, even an invisible one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
 
@@ -42,7 +43,9 @@ def _rewrite(pdf: pikepdf.Pdf, holder, resources, opaque: bool, found: Leftovers
     changed = False
     stack: list[tuple[bool, bool]] = []
     fill_hidden = stroke_hidden = False
-    for operands, operator in pikepdf.parse_content_stream(holder):
+    for instruction in pikepdf.parse_content_stream(holder):
+        operands: Any = instruction.operands
+        operator = instruction.operator
         name = str(operator)
         if name == "q":
             stack.append((fill_hidden, stroke_hidden))
@@ -94,13 +97,13 @@ def to_print_colours(pdf: pikepdf.Pdf, opaque: bool) -> Leftovers:
                 forms(xobject.get("/Resources"))
 
     for page in pdf.pages:
-        resources = page.obj.get("/Resources")
+        resources: Any = page.obj.get("/Resources")
         _rewrite(pdf, page, resources, opaque, found)
         forms(resources)
     if opaque:  # the alpha-only graphic states are no longer used
         for resources in [page.obj.get("/Resources") for page in pdf.pages] + [
                 pdf.get_object(objgen).get("/Resources") for objgen in done]:
-            states = (resources or {}).get("/ExtGState", {})
+            states: Any = (resources or {}).get("/ExtGState", {})
             for key in [k for k, state in states.items() if _alpha_only(state) is not None]:
                 del states[key]
     return found

@@ -139,7 +139,8 @@ def _classes(element) -> list[str]:
 def _balanced(sizes: list[int], parts: int) -> list[int]:
     """How many consecutive items each of ``parts`` groups takes so that they weigh alike."""
     total = sum(sizes)
-    counts, taken, weight = [], 0, 0
+    counts: list[int] = []
+    taken, weight = 0, 0
     for index, size in enumerate(sizes):
         left_items, left_parts = len(sizes) - index, parts - len(counts)
         target = total * (len(counts) + 1) / parts

@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 from collections import defaultdict
+from typing import Any
 
 import pikepdf
 from fontTools.pens.recordingPen import DecomposingRecordingPen
@@ -49,7 +50,7 @@ def merge_font_subsets(pdf: pikepdf.Pdf) -> None:
                         resources[key] = replaced[font.objgen]
 
 
-def _descendant(font: pikepdf.Dictionary) -> pikepdf.Dictionary:
+def _descendant(font: pikepdf.Dictionary) -> Any:  # pikepdf's objects are typed loosely
     return font.DescendantFonts[0]
 
 
@@ -76,7 +77,7 @@ def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Dictionary]) -> None:
             to_unicode.setdefault(glyph, text)
     descendant.W = _width_array(widths)
     kept.ToUnicode = pdf.make_stream(_to_unicode_cmap(to_unicode))
-    bbox = list(descendant.FontDescriptor.FontBBox)
+    bbox: list[Any] = list(descendant.FontDescriptor.FontBBox)
     bbox[2] = max(widths.values(), default=bbox[2])
     descendant.FontDescriptor.FontBBox = pikepdf.Array(bbox)
 
@@ -115,7 +116,7 @@ def _outline(font: TTFont, name: str):
     return pen.glyph()
 
 
-def _widths(array: pikepdf.Array) -> dict[int, float]:
+def _widths(array: Any) -> dict[int, float]:
     """A CID font's /W array (``first [w w ...]`` or ``first last w`` runs) as a dict."""
     found: dict[int, float] = {}
     items = list(array)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from brochure.core.diagnostics import Diagnostic
 from brochure.core.model import Rendering, Written
 from brochure.core.xhtml import serialize
 from brochure.pdf.draw import diagnostics, draw
-from brochure.pdf.internals import use_indexed_lookups
+from brochure.pdf.internals import unsupported, use_indexed_lookups
 from brochure.pdf.parts import write_in_parts
 
 
@@ -21,10 +22,13 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     use_indexed_lookups()
     book = rendering.book
     source = serialize(rendering.document)
+    slower = unsupported()
+    said = (Diagnostic("warning", f"PDF: {slower}", hint="install the WeasyPrint version "
+                       "brochure names in its requirements"),) if slower else ()
     in_parts = write_in_parts(source, book, rendering.notes, built)
     if in_parts is not None:
         return in_parts
     drawing = draw(source, book, built)
     anchors = {anchor for page in drawing.pages for anchor in page.anchors}
     return Written(drawing.data, len(drawing.pages),
-                   tuple(diagnostics(drawing.warnings, drawing.refused, book, anchors)))
+                   (*said, *diagnostics(drawing.warnings, drawing.refused, book, anchors)))

@@ -1,1 +1,1 @@
-"""."""
+"""Render stage: ``Book`` -> ``Rendering``, the one XHTML document both formats are written from."""

@@ -289,7 +289,7 @@ def footnotes(note: Note, lang: str, limit: int = FOOTNOTE_WORDS) -> list[etree.
         whole = element("span", {"class": "footnote", "id": note.id})
         whole.extend(blocks)
         return [whole]
-    elements = []
+    elements: list[etree._Element] = []
     for block in blocks:
         for index, piece in enumerate(_pieces(block, limit)):
             classes = ["footnote"]

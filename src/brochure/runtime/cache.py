@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brochure.core.diagnostics import Diagnostic, Location
+from brochure.core.files import write_atomically
 from brochure.core.fingerprint import cache_home, code_digest, file_digest
 
 _RECORD_FORMAT = 1
@@ -152,10 +153,6 @@ def store(out_dir: Path, key: str, outputs: dict[str, tuple[Path, bytes]], pages
                         for d in diagnostics],
         "details": details,
     }
-    target = record_path(out_dir)
     with contextlib.suppress(OSError):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
-        temporary.write_text(json.dumps(record, indent=1), "utf-8")
-        os.replace(temporary, target)
+        write_atomically(record_path(out_dir), json.dumps(record, indent=1).encode("utf-8"))
 

@@ -10,28 +10,20 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import tempfile
 import threading
 from pathlib import Path
 
 from brochure.core.diagnostics import Location, error
+from brochure.core.files import discard, stage
 
 
 def publish(outputs: dict[Path, bytes]) -> None:
-    written: list[tuple[str, Path]] = []
+    written: list[tuple[Path, Path]] = []
     try:
         for target, data in outputs.items():
             if target.is_dir():
                 raise error(f"cannot write '{target}': it is a folder", Location(target))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                             dir=target.parent)
-            written.append((temporary, target))
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, 0o644)
+            written.append((stage(target, data), target))
     except OSError as exc:
         _discard(written)
         where = exc.filename or (written[-1][1] if written else "")
@@ -59,7 +51,6 @@ def _deferred_interrupt():
         signal.signal(signal.SIGINT, previous)
 
 
-def _discard(written: list[tuple[str, Path]]) -> None:
+def _discard(written: list[tuple[Path, Path]]) -> None:
     for temporary, _ in written:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        discard(temporary)
