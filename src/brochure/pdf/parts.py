@@ -27,7 +27,7 @@ from typing import Any
 from brochure.core.model import Book, NotesLayout, Written
 from brochure.core.sandbox import end_process, quiet_child, usable_cores
 from brochure.pdf import cut, internals
-from brochure.pdf.draw import diagnostics, draw
+from brochure.pdf.draw import diagnostics, draw, tell_part
 from brochure.pdf.internals import Paginated, Placement
 from brochure.pdf.join import ChunkPdf, PageMarks, join
 
@@ -79,10 +79,10 @@ def write_chunked(source: bytes, book: Book, notes: NotesLayout, built,
 
 
 def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> Written:
-    def start(source: bytes, late: bool) -> _ChunkProcess:
+    def start(source: bytes, late: bool, name: str) -> _ChunkProcess:
         drawn_to = folder / f"part-{len(processes)}.pickle"
         process = _ChunkProcess.start(source, _late_book(book) if late else book, built,
-                                      plan.anchors, drawn_to)
+                                      plan.anchors, drawn_to, name)
         processes.append(process)
         return process
 
@@ -91,11 +91,11 @@ def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> 
         return [(front_laid, None), *zip(laid, opens, strict=True),
                 *([(back_laid, plan.back.opens)] if back_laid and plan.back else [])]
 
-    chapters = [start(chunk.source, False) for chunk in plan.chapters]
+    chapters = [start(chunk.source, False, f"part {n}") for n, chunk in enumerate(plan.chapters, 1)]
     late_links = plan.front.links | (plan.back.links if plan.back else frozenset())
     back_anchors = plan.back.anchors if plan.back else ()
     guess = start(cut.with_page_numbers(plan.front.source, dict.fromkeys(late_links, 0)),
-                  True)
+                  True, "front matter")
     laid = [process.paginated() for process in chapters]
     front_laid = guess.paginated()
     guess.stop()
@@ -104,8 +104,8 @@ def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> 
     placed = False
     for _ in range(ROUNDS):
         numbers = _page_numbers(known(back_laid), back_anchors)
-        front = start(cut.with_page_numbers(plan.front.source, numbers), True)
-        back = (start(cut.with_page_numbers(plan.back.source, numbers), True)
+        front = start(cut.with_page_numbers(plan.front.source, numbers), True, "front matter")
+        back = (start(cut.with_page_numbers(plan.back.source, numbers), True, "notes")
                 if plan.back else None)
         new_front = front.paginated()
         if new_front.pages != front_laid.pages:
@@ -225,11 +225,11 @@ class _ChunkProcess:
 
     @classmethod
     def start(cls, source: bytes, book: Book, built, anchors: frozenset[str],
-              drawn_to: Path) -> _ChunkProcess:
+              drawn_to: Path, name: str) -> _ChunkProcess:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
         process = context.Process(target=_serve, daemon=True,
-                                  args=(theirs, source, book, built, anchors, drawn_to))
+                                  args=(theirs, source, book, built, anchors, drawn_to, name))
         process.start()
         theirs.close()
         return cls(process, ours)
@@ -263,7 +263,7 @@ class _ChunkProcess:
 
 
 def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str],
-           drawn_to: Path) -> None:
+           drawn_to: Path, name: str) -> None:
     """A chunk's process: paginate, report, wait for the placement, draw, and leave the PDF in
     ``drawn_to`` (a file, not the pipe: the process ends, and lets its memory go, at once,
     without waiting for the writer to read it)."""
@@ -281,6 +281,7 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
         return placed[-1]
 
     internals.install(report)
+    tell_part(name, source, book)
     own: set[str] = set()
 
     def stand_in_for_other_chunks(document) -> None:

@@ -18,7 +18,7 @@ from slugify import slugify
 from brochure.book.assemble import assemble_book, typeset_book
 from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
-from brochure.core import memo
+from brochure.core import memo, progress
 from brochure.core.clock import build_time
 from brochure.core.diagnostics import Diagnostic, Location, Report, error
 from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
@@ -216,6 +216,7 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             job = _pdf_job(rendering)
         pdf_started = time.perf_counter()
         pending = worker.submit(_timed_pdf, (job, built))
+        progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
     for fmt in needed:
         if fmt != Format.PDF:
             with watch.stage(fmt.value):
@@ -225,6 +226,7 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
     if pending is not None:
         pdf, seconds = pending.result()
+        progress.tell("stage", name="pdf", state="end")
         watch.record("pdf", seconds, pdf_started)
         with watch.stage("pdf"):
             finished, problems = finish_pdf(pdf.data, book.settings)
