@@ -8,6 +8,8 @@ say where); 2 the command line itself is wrong; 70 an internal error (a bug of b
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import signal
 import sys
 import threading
@@ -23,6 +25,7 @@ from brochure.core.diagnostics import BrochureError, Report
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.loop import findings, new, summary
+from brochure.loop.check import check, counted
 from brochure.loop.progress import shown, wanted
 from brochure.runtime.build import BuildOptions, BuildResult, build
 
@@ -49,10 +52,11 @@ class SettingValue(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The command-line options of every setting declared with one (core/settings.py)."""
+def setting_options(command: Callable[..., Any], leave_out: tuple[str, ...] = ()) -> Callable[..., Any]:
+    """The command-line options of every setting declared with one (core/settings.py), but
+    those named in ``leave_out``."""
     for declaration in reversed(declarations()):
-        if declaration.option is None:
+        if declaration.option is None or declaration.key in leave_out:
             continue
         kind: click.ParamType = (click.Choice(declaration.choices) if declaration.choices
                                  else SettingValue(declaration))
@@ -162,6 +166,45 @@ def _run(options: BuildOptions, report: Report, debug: bool, as_json: bool = Fal
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         fail(EXIT_INTERNAL, "build failed; no output was changed (run with --debug for details)")
     raise AssertionError("unreachable")  # every branch above returns or exits
+
+
+@main.command("check")
+@click.argument("manuscript", default="manuscript",
+                type=click.Path(path_type=Path, exists=False))
+@functools.partial(setting_options, leave_out=("formats",))  # --format is the findings' here
+@click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of stylesheets, as for build.")
+@click.option("--outputs", "with_outputs", is_flag=True,
+              help="Check the built files too: EPUBCheck with usage messages, DAISY Ace where "
+                   "installed, the PDFs' fonts, boxes and links.")
+@click.option("--out", "out_dir", default="dist", show_default=True,
+              type=click.Path(path_type=Path), help="Where the built files are (--outputs).")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one JSON object per finding, one per line.")
+def check_command(manuscript: Path, styles_dir: Path | None, with_outputs: bool, out_dir: Path,
+                  strict: bool, output_format: str, **settings: Any) -> None:
+    """Check MANUSCRIPT before print, without building it.
+
+    Each finding is printed as path:line:col: error|warning|note: message, with a hint.
+    Exit statuses: 0 no error (and no warning, with --strict); 1 errors found (or warnings,
+    with --strict); 2 the command line is wrong; 70 an internal error; 130 interrupted.
+    """
+    chosen = {name: value for name, value in settings.items() if value not in (None, ())}
+    options = BuildOptions(manuscript, out_dir, styles_dir, settings=chosen)
+    try:
+        result = check(options, with_outputs)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if output_format == "json":
+        for finding in result.findings:
+            click.echo(json.dumps(findings.as_json(finding), ensure_ascii=False))
+    else:
+        findings.echo(list(result.findings), sys.stdout)
+        click.echo(f"{counted(result)} in {result.chapters} chapter file"
+                   f"{'s' if result.chapters != 1 else ''} ({result.seconds:.2f} s)", err=True)
+    sys.exit(EXIT_FAILED if result.failed(strict) else 0)
 
 
 @main.command("new")

@@ -3,14 +3,16 @@ object each for editors and scripts."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 from brochure.core.diagnostics import Diagnostic
 
 # ANSI colours of each level's word; nothing else in a message is coloured.
-_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m"}
+_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
 _RESET = "\033[0m"
 
 
@@ -20,6 +22,19 @@ def wants_colour(stream: IO[str]) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def relative(diagnostic: Diagnostic, folder: Path | None = None) -> Diagnostic:
+    """The diagnostic with its path relative to ``folder`` (the working folder) when under it,
+    as an editor opens it."""
+    location = diagnostic.location
+    if location is None or not location.path.is_absolute():
+        return diagnostic
+    try:
+        path = location.path.relative_to(folder or Path.cwd())
+    except ValueError:
+        return diagnostic
+    return dataclasses.replace(diagnostic, location=dataclasses.replace(location, path=path))
 
 
 def as_text(diagnostic: Diagnostic, colour: bool = False) -> str:

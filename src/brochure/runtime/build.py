@@ -136,12 +136,8 @@ def make(options: BuildOptions, report: Report) -> BuildResult:
     # parses the manuscript.
     worker = _pdf_worker(options.limits) if Format.PDF in needed else None
     try:
-        with watch.stage("assemble"):
-            book = book_of(manuscript, report, options.limits)
-        with watch.stage("render"):
-            rendering = render_book(book, notes_layout(book.settings, paged=False))
-            report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
-        _check_for_print(book, report)
+        rendering = checked(manuscript, report, watch, options.limits)
+        book = rendering.book
         paths = output_paths(options.out_dir, book, manuscript)
         made = write(options, report, watch, rendering, needed, worker)
     finally:
@@ -179,6 +175,20 @@ def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None
     notes = number_notes(parsed, manuscript.settings.note_numbering)
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
     return assemble_book(manuscript, metadata, parsed, notes)
+
+
+def checked(manuscript: Manuscript, report: Report, watch: Stopwatch,
+            limits: Limits | None = None) -> Rendering:
+    """The book and its rendering, with every check the stages make before anything is
+    written: ``brochure check`` runs the recipe up to here, so what is checked here is what
+    it reports."""
+    with watch.stage("assemble"):
+        book = book_of(manuscript, report, limits)
+    with watch.stage("render"):
+        rendering = render_book(book, notes_layout(book.settings, paged=False))
+        report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
+    _check_for_print(book, report)
+    return rendering
 
 
 def _check_for_print(book: Book, report: Report) -> None:
