@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from brochure import __version__
-from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.diagnostics import BrochureError, Diagnostic, Report
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.loop import findings, new, summary
@@ -205,6 +205,47 @@ def check_command(manuscript: Path, styles_dir: Path | None, with_outputs: bool,
         click.echo(f"{counted(result)} in {result.chapters} chapter file"
                    f"{'s' if result.chapters != 1 else ''} ({result.seconds:.2f} s)", err=True)
     sys.exit(EXIT_FAILED if result.failed(strict) else 0)
+
+
+@main.command("serve")
+@click.argument("manuscript", default="manuscript",
+                type=click.Path(path_type=Path, exists=True))
+@setting_options
+@click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of stylesheets, as for build.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on. Another than this machine's own shows the book to "
+                   "anyone who can reach it.")
+@click.option("--port", default=8800, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to serve on (0: any free one).")
+def serve_command(manuscript: Path, styles_dir: Path | None, host: str, port: int,
+                  **settings: Any) -> None:
+    """Preview MANUSCRIPT in a browser, rebuilt on every save: the ebook beside the pages.
+
+    Nothing is written: `brochure build` writes the files. Ctrl-C stops.
+    """
+    from brochure.preview.serve import is_loopback, serve
+
+    chosen = {name: value for name, value in settings.items() if value not in (None, ())}
+    options = BuildOptions(manuscript, settings=chosen)
+    if not is_loopback(host):
+        findings.echo([Diagnostic("warning", f"serving on {host}: anyone who can reach this "
+                                  "machine there can read the book", hint="leave --host out "
+                                  "to serve on 127.0.0.1, this machine only")])
+
+    def log(outcome) -> None:
+        findings.echo(list(outcome.diagnostics))
+        state = f"built in {outcome.seconds:.1f} s" if outcome.ok else "build failed; the " \
+            "preview shows the last good version"
+        click.echo(f"build {outcome.version}: {state}", err=True)
+
+    try:
+        serve(options, host, port, lambda line: click.echo(line), log)
+    except OSError as exc:
+        findings.echo([Diagnostic("error", f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                                  hint="choose another --port, or stop what uses this one")])
+        sys.exit(EXIT_FAILED)
+    click.echo("stopped", err=True)
 
 
 @main.command("new")

@@ -125,24 +125,21 @@ def _cache_key(options: BuildOptions) -> str | None:
     return cache.build_key(folders, options.out_dir, described)
 
 
+@dataclass(frozen=True)
+class Produced:
+    """What a build made, before anything is written to the output folder."""
+
+    manuscript: Manuscript
+    rendering: Rendering
+    made: dict[Format, Written]
+
+
 def make(options: BuildOptions, report: Report) -> BuildResult:
     """The recipe, from the manuscript's files to the published outputs."""
     watch = Stopwatch()
-    with watch.stage("read"):
-        manuscript = read(options, report)
-    needed = tuple(dict.fromkeys(DERIVED.get(f, f) for f in manuscript.settings.formats))
-    # Forked now, while this process holds little more than the manuscript's text: the PDF's
-    # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
-    # parses the manuscript.
-    worker = _pdf_worker(options.limits) if Format.PDF in needed else None
-    try:
-        rendering = checked(manuscript, report, watch, options.limits)
-        book = rendering.book
-        paths = output_paths(options.out_dir, book, manuscript)
-        made = write(options, report, watch, rendering, needed, worker)
-    finally:
-        if worker is not None:
-            worker.stop()
+    produced = produce(options, report, watch)
+    manuscript, book, made = produced.manuscript, produced.rendering.book, produced.made
+    paths = output_paths(options.out_dir, book, manuscript)
     with watch.stage("publish"):
         publish({paths[fmt]: result.data for fmt, result in made.items()})
     return BuildResult(
@@ -155,6 +152,27 @@ def make(options: BuildOptions, report: Report) -> BuildResult:
         details=_details(made),
         stopwatch=watch,
     )
+
+
+def produce(options: BuildOptions, report: Report, watch: Stopwatch,
+            ready: Callable[[Format, Written], None] | None = None) -> Produced:
+    """Every format asked for, in memory (``make`` publishes them; the preview shows them).
+    ``ready`` hears of each format as soon as it is made."""
+    with watch.stage("read"):
+        manuscript = read(options, report)
+    needed = tuple(dict.fromkeys(DERIVED.get(f, f) for f in manuscript.settings.formats))
+    # Forked now, while this process holds little more than the manuscript's text: the PDF's
+    # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
+    # parses the manuscript.
+    worker = _pdf_worker(options.limits) if Format.PDF in needed else None
+    try:
+        rendering = checked(manuscript, report, watch, options.limits)
+        output_paths(options.out_dir, rendering.book, manuscript)  # refuses to overwrite inputs
+        made = write(options, report, watch, rendering, needed, worker, ready)
+    finally:
+        if worker is not None:
+            worker.stop()
+    return Produced(manuscript, rendering, made)
 
 
 def read(options: BuildOptions, report: Report) -> Manuscript:
@@ -214,7 +232,8 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
 
 
 def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Rendering,
-          needed: tuple[Format, ...], worker: Worker | None) -> dict[Format, Written]:
+          needed: tuple[Format, ...], worker: Worker | None,
+          ready: Callable[[Format, Written], None] | None = None) -> dict[Format, Written]:
     """Every format asked for. The PDF renders in the worker while this process writes (and
     checks) the EPUB: on two cores both formats cost little more than the PDF alone."""
     book = rendering.book
@@ -231,6 +250,8 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
         if fmt != Format.PDF:
             with watch.stage(fmt.value):
                 made[fmt] = WRITERS[fmt](rendering, built)
+            if ready is not None:
+                ready(fmt, made[fmt])
     if options.check and Format.EPUB in made:
         with watch.stage("validate"):
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
@@ -242,6 +263,8 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             finished, problems = finish_pdf(pdf.data, book.settings)
             made[Format.PDF] = dataclasses.replace(pdf, data=finished)
             report.diagnostics.extend(problems)
+        if ready is not None:
+            ready(Format.PDF, made[Format.PDF])
     for fmt in needed:
         report.diagnostics.extend(made[fmt].diagnostics)
     if Format.BOOKLET in book.settings.formats:

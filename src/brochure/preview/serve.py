@@ -1,0 +1,84 @@
+"""``brochure serve``: the warm builder, the watcher and the HTTP server, started and stopped
+together.
+
+The builder is forked first, while this process has no thread (it forks in turn). The
+server binds its socket itself, so that the address is known (and said) before it serves;
+Ctrl-C stops the page streams, the watcher, the builder and the server, in that order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Callable
+
+import uvicorn
+
+from brochure.manuscript.read import project_folders
+from brochure.preview.builder import Builder, Outcome
+from brochure.preview.server import app
+from brochure.preview.state import Preview
+from brochure.runtime.build import BuildOptions
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also ends the page streams when told to stop (they would
+    otherwise keep it waiting)."""
+
+    def __init__(self, config: uvicorn.Config, preview: Preview):
+        super().__init__(config)
+        self.preview = preview
+
+    def handle_exit(self, sig, frame) -> None:
+        loop = asyncio.get_event_loop()
+        loop.call_soon_threadsafe(self.preview.stop)
+        super().handle_exit(sig, frame)
+
+
+def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None],
+          log: Callable[[Outcome], None]) -> None:
+    """Serve the preview of ``options.manuscript`` on ``host:port`` until Ctrl-C."""
+    builder = Builder(options)
+    folders = tuple(folder.resolve() for folder in project_folders(options.manuscript,
+                                                                   options.styles_dir))
+    preview = Preview(builder, folders, log=log)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+    except OSError:
+        builder.stop()
+        listening.close()
+        raise
+    bound = listening.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(app(preview, loopback=is_loopback(host)), log_level="warning",
+                            lifespan="off", timeout_graceful_shutdown=2)
+    server = _Server(config, preview)
+    say(f"preview at http://{shown}:{bound}/ (Ctrl-C to stop)")
+
+    async def run() -> None:
+        following = asyncio.create_task(preview.follow())
+        try:
+            await server.serve(sockets=[listening])
+        finally:
+            preview.stop()
+            builder.stop()
+            await following
+
+    try:
+        asyncio.run(run())
+    finally:
+        builder.stop()
+        listening.close()
