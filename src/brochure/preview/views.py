@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
+from typing import Any
 
 import pikepdf
 import pypdfium2
@@ -81,7 +82,7 @@ class PdfView:
             names = pdf.Root.get("/Names")
             if names is None or "/Dests" not in names:
                 return found
-            numbers = {page.objgen: index for index, page in enumerate(pdf.pages, 1)}
+            numbers: dict[Any, int] = {page.objgen: n for n, page in enumerate(pdf.pages, 1)}
             for name, destination in pikepdf.NameTree(names.Dests).items():
                 target = destination.get("/D") if isinstance(destination, pikepdf.Dictionary) \
                     else destination
