@@ -10,7 +10,9 @@ being laid out), then the build's outcome: its diagnostics, or why it failed.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import signal
 import time
 import traceback
@@ -62,16 +64,25 @@ class Builder:
     def build(self, version: int) -> None:
         self.connection.send(version)
 
-    def receive(self) -> Made | Outcome:
-        """The next message (blocks): a format made, or a build's outcome."""
+    def receive(self, timeout: float) -> Made | Outcome | None:
+        """The next message (a format made, or a build's outcome), or None after ``timeout``
+        seconds without one."""
+        if not self.connection.poll(timeout):
+            return None
         message: Made | Outcome = self.connection.recv()
         return message
 
     def stop(self) -> None:
+        """End the builder and every process it started (the PDF's worker and parts, the
+        Markdown's children): they are all in its process group."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self.process.pid is not None:
+                os.killpg(self.process.pid, signal.SIGKILL)
         end_process(self.process, self.connection)
 
 
 def _serve(connection, options: BuildOptions) -> None:
+    os.setpgid(0, 0)  # a group of its own, with every process it starts: stopped together
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops this process itself
     warm_up()
     while True:

@@ -79,6 +79,8 @@ def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None
 
     try:
         asyncio.run(run())
+    except KeyboardInterrupt:  # uvicorn raises again the Ctrl-C it handled: it is the stop
+        pass
     finally:
         builder.stop()
         listening.close()

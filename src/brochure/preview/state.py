@@ -134,11 +134,13 @@ class Preview:
                 await receiving
 
     async def _receive(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             try:
-                message = await asyncio.to_thread(self.builder.receive)
-            except (EOFError, OSError):  # the builder was stopped (or died: the log says)
+                message = await asyncio.to_thread(self.builder.receive, 0.2)
+            except (EOFError, OSError):  # the builder was stopped (or died)
                 return
+            if message is None:
+                continue
             self.received(message)
             if isinstance(message, Outcome):
                 self.log(message)
