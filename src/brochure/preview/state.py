@@ -35,6 +35,7 @@ class Preview:
     building: bool = False
     again: bool = False  # something changed during the build
     chapter: int = 1  # the chapter being edited, from 1
+    edited: str | None = None  # the chapter file saved last
     chapters: tuple[str, ...] = ()
     epubs: list[EpubView] = field(default_factory=list)  # oldest first
     pdfs: list[PdfView] = field(default_factory=list)
@@ -86,13 +87,17 @@ class Preview:
     def changed(self, paths: Iterable[Path]) -> None:
         """Files were saved: follow the chapter edited, and build (now, or after this build)."""
         for path in paths:
-            name = str(path.resolve())
-            if name in self.chapters:
-                self.chapter = self.chapters.index(name) + 1
+            if path.suffix.lower() == ".md":
+                self.edited = str(path.resolve())
+        self._follow_edited()
         if self.building:
             self.again = True
         else:
             self.build()
+
+    def _follow_edited(self) -> None:
+        if self.edited in self.chapters:
+            self.chapter = self.chapters.index(self.edited) + 1
 
     def build(self) -> None:
         self.asked += 1
@@ -109,8 +114,9 @@ class Preview:
                                                  message.pages or 0)][-KEPT_VERSIONS:]
         else:
             self.outcome, self.building = message, False
-            if message.chapters:
+            if message.chapters:  # a failed build may not have read them: keep the last
                 self.chapters = message.chapters
+                self._follow_edited()
             if self.again:
                 self.build()
         self.tell()
