@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -24,12 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from brochure.core import memo
 from brochure.core.model import Book, NotesLayout, Written
 from brochure.core.sandbox import end_process, quiet_child, usable_cores
 from brochure.pdf import cut, internals
 from brochure.pdf.draw import diagnostics, draw, tell_part
 from brochure.pdf.internals import Paginated, Placement
 from brochure.pdf.join import ChunkPdf, PageMarks, join
+from brochure.pdf.print_shop import is_shop, load_profile
 
 # Below this much XHTML (about 20 A5 pages) the processes and the join cost more than they save
 # (a 6-page book: 0.75 s in chunks, 0.58 s in one piece; the 50-page Manifesto: 2.4 s, 3.6 s).
@@ -50,12 +53,29 @@ class _Drawn:
     refused: list[str]
 
 
+# Chunks per core when cut finer (``cut_finer``): the preview cuts a long book into more,
+# smaller chunks, so that an edit lays out again only the few chapters of its own chunk.
+FINER = 4
+_finer = False
+
+
+def cut_finer() -> None:
+    """Cut long books into ``FINER`` chunks per core in this process and the ones it forks (the
+    preview's builder: with the chunks kept in the memo, an edit then costs its chunk)."""
+    global _finer
+    _finer = True
+
+
 def write_in_parts(source: bytes, book: Book, notes: NotesLayout, built) -> Written | None:
     """The book's PDF made in chunks, or None where one piece is the way: a short book, one
     core, a stylesheet feature a chunk cannot know alone, a chunk that came out differently."""
     cores = usable_cores()
     if cores < 2 or len(source) < MIN_SOURCE_BYTES:
         return None
+    if _finer:
+        made = write_chunked(source, book, notes, built, cores * FINER)
+        if made is not None:
+            return made
     return write_chunked(source, book, notes, built, cores)
 
 
@@ -67,7 +87,7 @@ def write_chunked(source: bytes, book: Book, notes: NotesLayout, built,
     plan = cut.plan(source, book, chunks)
     if plan is None:
         return None
-    processes: list[_ChunkProcess] = []
+    processes: list[_Chunk] = []
     try:
         with tempfile.TemporaryDirectory(prefix="brochure-pdf-") as folder:
             return _write(plan, book, built, processes, Path(folder))
@@ -79,12 +99,15 @@ def write_chunked(source: bytes, book: Book, notes: NotesLayout, built,
 
 
 def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> Written:
-    def start(source: bytes, late: bool, name: str) -> _ChunkProcess:
+    late_book = _late_book(book)
+
+    def start(source: bytes, late: bool, name: str) -> _Chunk:
+        chunk_book = late_book if late else book
         drawn_to = folder / f"part-{len(processes)}.pickle"
-        process = _ChunkProcess.start(source, _late_book(book) if late else book, built,
-                                      plan.anchors, drawn_to, name)
-        processes.append(process)
-        return process
+        chunk = _Chunk.of(_key(source, chunk_book, built, plan.anchors), lambda: _ChunkProcess.start(
+            source, chunk_book, built, plan.anchors, drawn_to, name))
+        processes.append(chunk)
+        return chunk
 
     def known(back_laid: Paginated | None) -> list[tuple[Paginated, str | None]]:
         """The parts paginated so far, in the book's order, each with its opening element."""
@@ -142,7 +165,7 @@ def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> 
     return Written(data, total, tuple(found), parts=len(ordered))
 
 
-def _stop(*processes: _ChunkProcess | None) -> None:
+def _stop(*processes: _Chunk | None) -> None:
     for process in processes:
         if process is not None:
             process.stop()
@@ -214,6 +237,74 @@ def _late_book(book: Book) -> Book:
     assets = tuple(dataclasses.replace(asset, data=cut.late_stylesheet(asset.data))
                    if asset.media_type == "text/css" else asset for asset in book.assets)
     return dataclasses.replace(book, assets=assets)
+
+
+def _key(source: bytes, book: Book, built, anchors: frozenset[str]) -> bytes:
+    """What a chunk's pages depend on (its placement apart): its document, the book's files,
+    settings and metadata (the print shop's profile too), the build's time, the anchors of
+    the other chunks. The same key, the same pages."""
+    files = [(asset.href, asset.media_type, hashlib.sha256(asset.data).digest())
+             for asset in book.assets]
+    profile = load_profile(book)[0] if is_shop(book.settings) else b""
+    described = pickle.dumps((book.metadata, book.settings, book.stylesheets, files, built,
+                              sorted(anchors)), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.sha256(b"".join(hashlib.sha256(part).digest()
+                                   for part in (source, described, profile))).digest()
+
+
+@dataclass
+class _Chunk:
+    """A chunk, laid out by its process, or kept from an earlier build (core/memo.py, active
+    in ``brochure build`` and the preview): its pagination by its key, its drawing by its key
+    and placement. A kept chunk starts a process only if it must be drawn at a placement no
+    earlier build drew it at (it then paginates the same way again)."""
+
+    key: bytes
+    start: Any  # () -> _ChunkProcess
+    process: _ChunkProcess | None = None
+    laid: Paginated | None = None
+    placement: Placement | None = None
+    kept_drawing: _Drawn | None = None
+
+    @classmethod
+    def of(cls, key: bytes, start) -> _Chunk:
+        kept = memo.lookup("pdf-part-pages", key)
+        if kept is not None:
+            return cls(key, start, laid=pickle.loads(kept))
+        return cls(key, start, start())
+
+    def paginated(self) -> Paginated:
+        if self.laid is None:
+            assert self.process is not None
+            self.laid = self.process.paginated()
+            memo.store("pdf-part-pages", self.key, pickle.dumps(self.laid))
+        return self.laid
+
+    def place(self, placement: Placement) -> None:
+        self.placement = placement
+        if self.process is None:
+            kept = memo.lookup("pdf-part", self._placed_key())
+            if kept is not None:
+                self.kept_drawing = pickle.loads(kept)
+                return
+            self.process = self.start()
+            self.process.paginated()
+        self.process.place(placement)
+
+    def drawn(self) -> _Drawn:
+        if self.kept_drawing is not None:
+            return self.kept_drawing
+        assert self.process is not None
+        drawn = self.process.drawn()
+        memo.store("pdf-part", self._placed_key(), pickle.dumps(drawn))
+        return drawn
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+
+    def _placed_key(self) -> bytes:
+        return self.key + pickle.dumps(self.placement)
 
 
 @dataclass

@@ -3,9 +3,11 @@
 It is forked before the server starts any thread, so that it may fork in turn (the Markdown's
 children, the PDF's worker) safely. It imports WeasyPrint and lays out a page once at
 start, so that the PDF's worker, forked from it for each build, starts warm; the memo
-(core/memo.py) gives back the Markdown of every chapter that did not change and the EPUB's
-font subsets. Each format is sent back as soon as it is made (the EPUB while the PDF is still
-being laid out), then the build's outcome: its diagnostics, or why it failed.
+(core/memo.py) gives back the Markdown of every chapter that did not change, the EPUB's
+font subsets, and the chunks of a long book's PDF that did not change (cut finer than a
+build cuts them: an edit lays out its own chunk, and those whose page numbers it moved).
+Each format is sent back as soon as it is made (the EPUB while the PDF is still being laid
+out), then the build's outcome: its diagnostics, or why it failed.
 """
 
 from __future__ import annotations
@@ -99,9 +101,11 @@ def warm_up() -> None:
     process forked from this one."""
     import weasyprint
 
+    from brochure.pdf import parts
     from brochure.pdf.write import write_pdf  # noqa: F401  (the import is the point)
 
     weasyprint.HTML(string="<p>warm</p>").write_pdf()
+    parts.cut_finer()  # with the chunks kept in the memo, an edit lays out its chunk again
 
 
 def build(options: BuildOptions, version: int, send) -> Outcome:
