@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import signal
 import sys
 import threading
@@ -21,11 +20,11 @@ from typing import Any
 import click
 
 from brochure import __version__
-from brochure.core.diagnostics import BrochureError, Diagnostic, Report
+from brochure.core.diagnostics import BrochureError, Report
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.loop import findings, new, summary
-from brochure.loop.check import check, counted
+from brochure.loop.check import check, show
 from brochure.loop.progress import shown, wanted
 from brochure.runtime.build import BuildOptions, BuildResult, build
 
@@ -197,13 +196,7 @@ def check_command(manuscript: Path, styles_dir: Path | None, with_outputs: bool,
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    if output_format == "json":
-        for finding in result.findings:
-            click.echo(json.dumps(findings.as_json(finding), ensure_ascii=False))
-    else:
-        findings.echo(list(result.findings), sys.stdout)
-        click.echo(f"{counted(result)} in {result.chapters} chapter file"
-                   f"{'s' if result.chapters != 1 else ''} ({result.seconds:.2f} s)", err=True)
+    show(result, output_format)
     sys.exit(EXIT_FAILED if result.failed(strict) else 0)
 
 
@@ -224,28 +217,15 @@ def serve_command(manuscript: Path, styles_dir: Path | None, host: str, port: in
 
     Nothing is written: `brochure build` writes the files. Ctrl-C stops.
     """
-    from brochure.preview.serve import is_loopback, serve
+    from brochure.preview.serve import serve  # the server's libraries, for this command only
 
     chosen = {name: value for name, value in settings.items() if value not in (None, ())}
-    options = BuildOptions(manuscript, settings=chosen)
-    if not is_loopback(host):
-        findings.echo([Diagnostic("warning", f"serving on {host}: anyone who can reach this "
-                                  "machine there can read the book", hint="leave --host out "
-                                  "to serve on 127.0.0.1, this machine only")])
-
-    def log(outcome) -> None:
-        findings.echo(list(outcome.diagnostics))
-        state = f"built in {outcome.seconds:.1f} s" if outcome.ok else "build failed; the " \
-            "preview shows the last good version"
-        click.echo(f"build {outcome.version}: {state}", err=True)
-
+    chosen.setdefault("formats", ("epub", "pdf"))  # what the page shows, whatever book.yaml makes
     try:
-        serve(options, host, port, lambda line: click.echo(line), log)
-    except OSError as exc:
-        findings.echo([Diagnostic("error", f"cannot serve on {host}:{port}: {exc.strerror or exc}",
-                                  hint="choose another --port, or stop what uses this one")])
+        serve(BuildOptions(manuscript, settings=chosen), host, port)
+    except BrochureError as exc:
+        findings.echo(exc.diagnostics)
         sys.exit(EXIT_FAILED)
-    click.echo("stopped", err=True)
 
 
 @main.command("new")

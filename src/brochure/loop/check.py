@@ -9,12 +9,14 @@ Nothing is written.
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
 
 from brochure.core import memo
 from brochure.core.diagnostics import BrochureError, Diagnostic, Report
 from brochure.core.model import Book, Manuscript
-from brochure.loop.findings import relative
+from brochure.loop.findings import as_json, echo, relative
 from brochure.loop.lint import lint
 from brochure.loop.outputs import check_outputs
 from brochure.runtime.build import BuildOptions, checked, output_paths, read
@@ -78,3 +80,14 @@ def counted(result: Checked) -> str:
         if count or level != "note":
             parts.append(f"{count} {level}{'s' if count != 1 else ''}")
     return ", ".join(parts)
+
+
+def show(result: Checked, output_format: str) -> None:
+    """The findings on stdout (text, or one JSON object a line), and their count on stderr."""
+    if output_format == "json":
+        for finding in result.findings:
+            print(json.dumps(as_json(finding), ensure_ascii=False))
+        return
+    echo(list(result.findings), sys.stdout)
+    files = f"{result.chapters} chapter file{'s' if result.chapters != 1 else ''}"
+    print(f"{counted(result)} in {files} ({result.seconds:.2f} s)", file=sys.stderr)

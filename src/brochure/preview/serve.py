@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import sys
 from collections.abc import Callable
 
 import uvicorn
 
+from brochure.core.diagnostics import Diagnostic, error
+from brochure.loop.findings import echo
 from brochure.manuscript.read import project_folders
 from brochure.preview.builder import Builder, Outcome
 from brochure.preview.server import app
@@ -45,9 +48,22 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None],
-          log: Callable[[Outcome], None]) -> None:
-    """Serve the preview of ``options.manuscript`` on ``host:port`` until Ctrl-C."""
+def log(outcome: Outcome) -> None:
+    """What the terminal says of each build: its diagnostics and how it ended."""
+    echo(list(outcome.diagnostics))
+    ended = (f"built in {outcome.seconds:.1f} s" if outcome.ok
+             else "build failed; the preview shows the last good version")
+    print(f"build {outcome.version}: {ended}", file=sys.stderr, flush=True)
+
+
+def serve(options: BuildOptions, host: str, port: int,
+          say: Callable[[str], None] = lambda line: print(line, flush=True)) -> None:
+    """Serve the preview of ``options.manuscript`` on ``host:port`` until Ctrl-C; an error if
+    it cannot listen there."""
+    if not is_loopback(host):
+        echo([Diagnostic("warning", f"serving on {host}: anyone who can reach this machine "
+                         "there can read the book",
+                         hint="leave --host out to serve on 127.0.0.1, this machine only")])
     builder = Builder(options)
     folders = tuple(folder.resolve() for folder in project_folders(options.manuscript,
                                                                    options.styles_dir))
@@ -57,10 +73,11 @@ def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None
     try:
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listening.bind((host, port))
-    except OSError:
+    except OSError as exc:
         builder.stop()
         listening.close()
-        raise
+        raise error(f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                    hint="choose another --port, or stop what uses this one") from None
     bound = listening.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     config = uvicorn.Config(app(preview, loopback=is_loopback(host)), log_level="warning",
@@ -84,3 +101,4 @@ def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None
     finally:
         builder.stop()
         listening.close()
+    print("stopped", file=sys.stderr, flush=True)
