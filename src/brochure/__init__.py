@@ -19,7 +19,10 @@ above it in this list (tests/test_architecture.py keeps it so):
                  internals in internals.py; the print shop's PDF/X and the booklet
     runtime/     the recipe (build.py), the cache of whole builds, the output folder's lock,
                  publishing all outputs or none
-    cli.py       the command
+    loop/        the author's loop around the build: new, check (lint.py, outputs.py), the
+                 progress display, the JSON summary
+    preview/     brochure serve: the warm builder, the watcher, the preview's server and page
+    cli.py       the commands
 """
 
 __version__ = "0.1.0"

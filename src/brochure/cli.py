@@ -8,6 +8,7 @@ say where); 2 the command line itself is wrong; 70 an internal error (a bug of b
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import sys
 import threading
@@ -22,6 +23,9 @@ from brochure import __version__
 from brochure.core.diagnostics import BrochureError, Report
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
+from brochure.loop import findings, new, summary
+from brochure.loop.check import check, show
+from brochure.loop.progress import shown, wanted
 from brochure.runtime.build import BuildOptions, BuildResult, build
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
@@ -47,10 +51,11 @@ class SettingValue(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The command-line options of every setting declared with one (core/settings.py)."""
+def setting_options(command: Callable[..., Any], leave_out: tuple[str, ...] = ()) -> Callable[..., Any]:
+    """The command-line options of every setting declared with one (core/settings.py), but
+    those named in ``leave_out``."""
     for declaration in reversed(declarations()):
-        if declaration.option is None:
+        if declaration.option is None or declaration.key in leave_out:
             continue
         kind: click.ParamType = (click.Choice(declaration.choices) if declaration.choices
                                  else SettingValue(declaration))
@@ -81,8 +86,7 @@ def _noting_ctrl_c(pressed: list[bool]) -> Iterator[None]:
 
 
 def _echo_diagnostics(report: Report) -> None:
-    for diagnostic in report.diagnostics:
-        click.echo(str(diagnostic), err=True)
+    findings.echo(report.diagnostics)
 
 
 @click.group()
@@ -111,45 +115,138 @@ def main() -> None:
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Build even if nothing changed since the previous build into DIR.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Show no progress and no summary: only warnings and errors.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object on stdout: outputs, pages, notes, diagnostics, timings.")
 def build_command(manuscript: Path, out_dir: Path, styles_dir: Path | None, check: bool,
                   time_limit: float | None, memory_limit: int | None, no_cache: bool,
-                  debug: bool, **settings: Any) -> None:
+                  debug: bool, quiet: bool, as_json: bool, **settings: Any) -> None:
     """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
     chosen = {name: value for name, value in settings.items() if value not in (None, ())}
     options = BuildOptions(manuscript, out_dir, styles_dir, check, chosen,
                            limits=Limits.scaled(time_limit, memory_limit), cache=not no_cache)
     report = Report()
-    result = _run(options, report, debug)
+    with shown(wanted(quiet)):
+        result = _run(options, report, debug, as_json)
     _echo_diagnostics(report)
-    _echo_summary(result)
+    if as_json:
+        click.echo(summary.dumps(summary.built(result)))
+    elif not quiet:
+        _echo_summary(result)
 
 
-def _run(options: BuildOptions, report: Report, debug: bool) -> BuildResult:
+def _run(options: BuildOptions, report: Report, debug: bool, as_json: bool = False) -> BuildResult:
     """The build, or the exit status and message of its failure."""
     pressed: list[bool] = []  # Ctrl-C was pressed during the build
+
+    def fail(status: int, reason: str, diagnostics: list | None = None) -> None:
+        if as_json:
+            click.echo(summary.dumps(summary.failed(status, diagnostics or [], reason)))
+        click.echo(reason, err=True)
+        sys.exit(status)
+
     try:
         with _noting_ctrl_c(pressed):
             return build(options, report)
     except BrochureError as exc:
-        _echo_diagnostics(report)
-        for diagnostic in exc.diagnostics:
-            if diagnostic not in report.diagnostics:
-                click.echo(str(diagnostic), err=True)
-        click.echo("build failed; no output was changed", err=True)
-        sys.exit(EXIT_FAILED)
+        shown_diagnostics = [*report.diagnostics,
+                             *(d for d in exc.diagnostics if d not in report.diagnostics)]
+        findings.echo(shown_diagnostics)
+        fail(EXIT_FAILED, "build failed; no output was changed", shown_diagnostics)
     except KeyboardInterrupt:
-        click.echo("interrupted; no output was changed", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        fail(EXIT_INTERRUPTED, "interrupted; no output was changed")
     except Exception as exc:
         if pressed:  # a library caught the Ctrl-C and raised an error of its own instead
-            click.echo("interrupted; no output was changed", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            fail(EXIT_INTERRUPTED, "interrupted; no output was changed")
         # A bug of brochure's, not the user's.
         if debug:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("build failed; no output was changed (run with --debug for details)", err=True)
-        sys.exit(EXIT_INTERNAL)
+        fail(EXIT_INTERNAL, "build failed; no output was changed (run with --debug for details)")
+    raise AssertionError("unreachable")  # every branch above returns or exits
+
+
+@main.command("check")
+@click.argument("manuscript", default="manuscript",
+                type=click.Path(path_type=Path, exists=False))
+@functools.partial(setting_options, leave_out=("formats",))  # --format is the findings' here
+@click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of stylesheets, as for build.")
+@click.option("--outputs", "with_outputs", is_flag=True,
+              help="Check the built files too: EPUBCheck with usage messages, DAISY Ace where "
+                   "installed, the PDFs' fonts, boxes and links.")
+@click.option("--out", "out_dir", default="dist", show_default=True,
+              type=click.Path(path_type=Path), help="Where the built files are (--outputs).")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one JSON object per finding, one per line.")
+def check_command(manuscript: Path, styles_dir: Path | None, with_outputs: bool, out_dir: Path,
+                  strict: bool, output_format: str, **settings: Any) -> None:
+    """Check MANUSCRIPT before print, without building it.
+
+    Each finding is printed as path:line:col: error|warning|note: message, with a hint.
+    Exit statuses: 0 no error (and no warning, with --strict); 1 errors found (or warnings,
+    with --strict); 2 the command line is wrong; 70 an internal error; 130 interrupted.
+    """
+    chosen = {name: value for name, value in settings.items() if value not in (None, ())}
+    options = BuildOptions(manuscript, out_dir, styles_dir, settings=chosen)
+    try:
+        result = check(options, with_outputs)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    show(result, output_format)
+    sys.exit(EXIT_FAILED if result.failed(strict) else 0)
+
+
+@main.command("serve")
+@click.argument("manuscript", default="manuscript",
+                type=click.Path(path_type=Path, exists=True))
+@setting_options
+@click.option("--styles", "styles_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of stylesheets, as for build.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on. Another than this machine's own shows the book to "
+                   "anyone who can reach it.")
+@click.option("--port", default=8800, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to serve on (0: any free one).")
+def serve_command(manuscript: Path, styles_dir: Path | None, host: str, port: int,
+                  **settings: Any) -> None:
+    """Preview MANUSCRIPT in a browser, rebuilt on every save: the ebook beside the pages.
+
+    Nothing is written: `brochure build` writes the files. Ctrl-C stops.
+    """
+    from brochure.preview.serve import serve  # the server's libraries, for this command only
+
+    chosen = {name: value for name, value in settings.items() if value not in (None, ())}
+    chosen.setdefault("formats", ("epub", "pdf"))  # what the page shows, whatever book.yaml makes
+    try:
+        serve(BuildOptions(manuscript, settings=chosen), host, port)
+    except BrochureError as exc:
+        findings.echo(exc.diagnostics)
+        sys.exit(EXIT_FAILED)
+
+
+@main.command("new")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--lang", default="en", show_default=True,
+              help="The book's language; book.yaml is explained in it "
+                   f"({', '.join(new.languages())}; others in English).")
+@click.option("--title", help="The book's title.")
+@click.option("--styles", "copy_styles", is_flag=True,
+              help="Copy brochure's stylesheets and fonts into FOLDER/styles, to edit.")
+def new_command(folder: Path, lang: str, title: str | None, copy_styles: bool) -> None:
+    """Start a book in FOLDER (new or empty): a manuscript that builds at once."""
+    try:
+        created = new.create(folder, lang, title, copy_styles)
+    except BrochureError as exc:
+        findings.echo(exc.diagnostics)
+        sys.exit(EXIT_FAILED)
+    for path in created.files:
+        click.echo(f"wrote {path}{'/' if path.is_dir() else ''}")
+    click.echo(f"next: cd {created.project} && brochure build   "
+               "(or brochure serve, to see it as you write)")
 
 
 def _echo_summary(result: BuildResult) -> None:

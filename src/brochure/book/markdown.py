@@ -25,7 +25,7 @@ from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProce
 from markdown.treeprocessors import Treeprocessor
 
 from brochure.book.audit import audit, first_line
-from brochure.core import memo
+from brochure.core import memo, progress
 from brochure.core.diagnostics import BrochureError, Location, Report, error
 from brochure.core.model import Asset, SourceText
 from brochure.core.sandbox import Bound, Limits, Running, start_bounded, usable_cores
@@ -316,6 +316,8 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
         stored = memo.lookup("markdown", key)
         results.append(_from_bytes(stored) if stored is not None else None)
     todo = iter([index for index, result in enumerate(results) if result is None])
+    done = sum(result is not None for result in results)
+    progress.tell("chapters", done=done, total=len(sources))
     running: deque[tuple[int, str, Running[_Converted]]] = deque()
 
     def start_next() -> None:
@@ -335,6 +337,8 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
             converted = nonce, job.result()
             results[index] = converted
             memo.store("markdown", keys[index], _to_bytes(*converted))
+            done += 1
+            progress.tell("chapters", done=done, total=len(sources))
             start_next()
     finally:
         for _, _, job in running:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Level = Literal["error", "warning"]
+# A note tells, and asks for nothing (an EPUBCheck usage message); it fails no build or check.
+Level = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,8 @@ def coverage_warnings(rendering: Rendering, sources: Sequence[SourceText]) -> li
     if not fonts:
         return []
     drawable = covered(fonts)
-    missing = sorted({ch for ch in drawn_text(rendering)
-                      if ord(ch) not in drawable and ch not in _INVISIBLE})
+    missing = sorted(ch for ch in set(drawn_text(rendering))  # each character once
+                     if ord(ch) not in drawable and ch not in _INVISIBLE)
     if not missing:
         return []
     family = family_name(fonts[0].data)

@@ -19,6 +19,8 @@ the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py):
   anchors and running heads, waits to learn its first page, and only then makes its margin
   boxes: numbered from there, on the right side of the spread, with the running heads the
   parts before it left.
+- **Pages told as they are laid out** (``tell_pages``): WeasyPrint makes a document's pages
+  in one generator; counting what it yields gives the progress display its pages per part.
 
 On another WeasyPrint version none of this is used (``unsupported()`` says why, and the build
 says so once): the PDF is then laid out in one piece, with WeasyPrint's own lookups.
@@ -42,6 +44,8 @@ from weasyprint.layout.page import (
     resolve_percentages,
     set_page_type_computed_styles,
 )
+
+from brochure.core import progress
 
 TESTED_VERSIONS = ("70.0",)
 SIDE_BREAKS = ("left", "right", "recto", "verso")
@@ -154,6 +158,28 @@ class _Hooks:
 _hooks: _Hooks | None = None
 _original_make_all_pages = weasyprint_layout.make_all_pages
 _original_make_margin_boxes = weasyprint_layout.make_margin_boxes
+_told_part: str | None = None  # the part whose pages are told to the progress display
+
+
+def tell_pages(part: str) -> None:
+    """Tell the progress display (core/progress.py) of each page of ``part`` as WeasyPrint
+    lays it out, in this process."""
+    global _told_part
+    if unsupported():
+        return
+    _told_part = part
+    if weasyprint_layout.make_all_pages is _original_make_all_pages:
+        weasyprint_layout.make_all_pages = _told_pages
+
+
+def _told_pages(context, root_box, html, pages):
+    laid = 0
+    for laid, page in enumerate(_original_make_all_pages(context, root_box, html, pages), 1):
+        if _told_part is not None:
+            progress.tell("page", part=_told_part, laid=laid)
+        yield page
+    if _told_part is not None:
+        progress.tell("laid", part=_told_part, pages=laid)
 
 
 class Abandoned(Exception):
@@ -172,7 +198,7 @@ def _capture_pages(context, root_box, html, pages):
     """WeasyPrint's pagination, keeping the last round's pages for the placement."""
     assert _hooks is not None
     _hooks.html = html
-    made = list(_original_make_all_pages(context, root_box, html, pages))
+    made = list(_told_pages(context, root_box, html, pages))
     _hooks.pages = made
     yield from made
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -24,12 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brochure.core import memo
 from brochure.core.model import Book, NotesLayout, Written
 from brochure.core.sandbox import end_process, quiet_child, usable_cores
 from brochure.pdf import cut, internals
-from brochure.pdf.draw import diagnostics, draw
+from brochure.pdf.draw import diagnostics, draw, tell_part
 from brochure.pdf.internals import Paginated, Placement
 from brochure.pdf.join import ChunkPdf, PageMarks, join
+from brochure.pdf.print_shop import is_shop, load_profile
 
 # Below this much XHTML (about 20 A5 pages) the processes and the join cost more than they save
 # (a 6-page book: 0.75 s in chunks, 0.58 s in one piece; the 50-page Manifesto: 2.4 s, 3.6 s).
@@ -50,12 +53,29 @@ class _Drawn:
     refused: list[str]
 
 
+# Chunks per core when cut finer (``cut_finer``): the preview cuts a long book into more,
+# smaller chunks, so that an edit lays out again only the few chapters of its own chunk.
+FINER = 4
+_finer = False
+
+
+def cut_finer() -> None:
+    """Cut long books into ``FINER`` chunks per core in this process and the ones it forks (the
+    preview's builder: with the chunks kept in the memo, an edit then costs its chunk)."""
+    global _finer
+    _finer = True
+
+
 def write_in_parts(source: bytes, book: Book, notes: NotesLayout, built) -> Written | None:
     """The book's PDF made in chunks, or None where one piece is the way: a short book, one
     core, a stylesheet feature a chunk cannot know alone, a chunk that came out differently."""
     cores = usable_cores()
     if cores < 2 or len(source) < MIN_SOURCE_BYTES:
         return None
+    if _finer:
+        made = write_chunked(source, book, notes, built, cores * FINER)
+        if made is not None:
+            return made
     return write_chunked(source, book, notes, built, cores)
 
 
@@ -67,7 +87,7 @@ def write_chunked(source: bytes, book: Book, notes: NotesLayout, built,
     plan = cut.plan(source, book, chunks)
     if plan is None:
         return None
-    processes: list[_ChunkProcess] = []
+    processes: list[_Chunk] = []
     try:
         with tempfile.TemporaryDirectory(prefix="brochure-pdf-") as folder:
             return _write(plan, book, built, processes, Path(folder))
@@ -80,7 +100,7 @@ def write_chunked(source: bytes, book: Book, notes: NotesLayout, built,
 
 def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> Written:
     """The steps, in order; any surprise raises ``_Fallback`` (the book in one piece)."""
-    layout = _Layout(plan, book, built, folder, processes)
+    layout = _Layout(plan, book, _late_book(book), built, folder, processes)
     chapters = layout.paginate_chapters()
     layout.measure_front(chapters)
     front, back = layout.settle_late_parts(chapters)
@@ -94,6 +114,7 @@ class _Layout:
 
     plan: cut.Plan
     book: Book
+    late_book: Book  # the book as the front and back matter read it (_late_book)
     built: Any
     folder: Path
     processes: list
@@ -102,12 +123,15 @@ class _Layout:
     back_laid: Paginated | None = None
     placed: bool = False  # the chapters' parts know their first page
 
-    def start(self, source: bytes, late: bool) -> _ChunkProcess:
+    def start(self, source: bytes, late: bool, name: str) -> _Chunk:
+        """A part, laid out by a process of its own or kept from an earlier build."""
+        book = self.late_book if late else self.book
         drawn_to = self.folder / f"part-{len(self.processes)}.pickle"
-        process = _ChunkProcess.start(source, _late_book(self.book) if late else self.book,
-                                      self.built, self.plan.anchors, drawn_to)
-        self.processes.append(process)
-        return process
+        chunk = _Chunk.of(_key(source, book, self.built, self.plan.anchors),
+                          lambda: _ChunkProcess.start(source, book, self.built, self.plan.anchors,
+                                                      drawn_to, name))
+        self.processes.append(chunk)
+        return chunk
 
     def known(self, back_laid: Paginated | None) -> list[tuple[Paginated, str | None]]:
         """The parts paginated so far, in the book's order, each with its opening element."""
@@ -123,29 +147,31 @@ class _Layout:
         back = self.plan.back
         return self.plan.front.links | (back.links if back else frozenset())
 
-    def paginate_chapters(self) -> list[_ChunkProcess]:
+    def paginate_chapters(self) -> list[_Chunk]:
         """1. Every part of chapters starts paginating at once."""
-        return [self.start(chunk.source, False) for chunk in self.plan.chapters]
+        return [self.start(chunk.source, False, f"part {n}")
+                for n, chunk in enumerate(self.plan.chapters, 1)]
 
-    def measure_front(self, chapters: list[_ChunkProcess]) -> None:
+    def measure_front(self, chapters: list[_Chunk]) -> None:
         """2. The front matter, with every page number 0, for its length; meanwhile the
         chapters' parts report their pages."""
         guess = self.start(cut.with_page_numbers(self.plan.front.source,
-                                                 dict.fromkeys(self.late_links, 0)), True)
+                                                 dict.fromkeys(self.late_links, 0)),
+                           True, "front matter")
         self.laid = [process.paginated() for process in chapters]
         self.front_laid = guess.paginated()
         guess.stop()
 
-    def settle_late_parts(self, chapters: list[_ChunkProcess]
-                          ) -> tuple[_ChunkProcess, _ChunkProcess | None]:
+    def settle_late_parts(self, chapters: list[_Chunk]) -> tuple[_Chunk, _Chunk | None]:
         """3. The front and back matter laid out with the page numbers they name, again until
         the numbers they print are the numbers they get (at most ``ROUNDS`` times)."""
         back_anchors = self.plan.back.anchors if self.plan.back else ()
         for _ in range(ROUNDS):
             numbers = _page_numbers(self.known(self.back_laid), back_anchors)
-            front = self.start(cut.with_page_numbers(self.plan.front.source, numbers), True)
-            back = (self.start(cut.with_page_numbers(self.plan.back.source, numbers), True)
-                    if self.plan.back else None)
+            front = self.start(cut.with_page_numbers(self.plan.front.source, numbers), True,
+                               "front matter")
+            back = (self.start(cut.with_page_numbers(self.plan.back.source, numbers), True,
+                               "notes") if self.plan.back else None)
             new_front = front.paginated()
             assert self.front_laid is not None
             if new_front.pages != self.front_laid.pages:
@@ -167,8 +193,7 @@ class _Layout:
             _stop(front, back)
         raise _Fallback
 
-    def place(self, chapters: list[_ChunkProcess], front: _ChunkProcess,
-              back: _ChunkProcess | None) -> int:
+    def place(self, chapters: list[_Chunk], front: _Chunk, back: _Chunk | None) -> int:
         """4. Every part learns its first page and the book's page count; returns the count."""
         assert self.front_laid is not None
         spans = _arrange(self.known(self.back_laid))
@@ -181,7 +206,7 @@ class _Layout:
                                  _strings_before([self.front_laid, *self.laid]), spans[-1].drop))
         return total
 
-    def draw_and_join(self, ordered: list[_ChunkProcess], total: int) -> Written:
+    def draw_and_join(self, ordered: list[_Chunk], total: int) -> Written:
         """5. The parts' PDFs, joined, with what WeasyPrint said of each."""
         drawn = [process.drawn() for process in ordered]
         data = join([d.part for d in drawn])
@@ -191,7 +216,7 @@ class _Layout:
         return Written(data, total, tuple(found), parts=len(ordered))
 
 
-def _stop(*processes: _ChunkProcess | None) -> None:
+def _stop(*processes: _Chunk | None) -> None:
     for process in processes:
         if process is not None:
             process.stop()
@@ -265,6 +290,74 @@ def _late_book(book: Book) -> Book:
     return dataclasses.replace(book, assets=assets)
 
 
+def _key(source: bytes, book: Book, built, anchors: frozenset[str]) -> bytes:
+    """What a chunk's pages depend on (its placement apart): its document, the book's files,
+    settings and metadata (the print shop's profile too), the build's time, the anchors of
+    the other chunks. The same key, the same pages."""
+    files = [(asset.href, asset.media_type, hashlib.sha256(asset.data).digest())
+             for asset in book.assets]
+    profile = load_profile(book)[0] if is_shop(book.settings) else b""
+    described = pickle.dumps((book.metadata, book.settings, book.stylesheets, files, built,
+                              sorted(anchors)), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.sha256(b"".join(hashlib.sha256(part).digest()
+                                   for part in (source, described, profile))).digest()
+
+
+@dataclass
+class _Chunk:
+    """A chunk, laid out by its process, or kept from an earlier build (core/memo.py, active
+    in ``brochure build`` and the preview): its pagination by its key, its drawing by its key
+    and placement. A kept chunk starts a process only if it must be drawn at a placement no
+    earlier build drew it at (it then paginates the same way again)."""
+
+    key: bytes
+    start: Any  # () -> _ChunkProcess
+    process: _ChunkProcess | None = None
+    laid: Paginated | None = None
+    placement: Placement | None = None
+    kept_drawing: _Drawn | None = None
+
+    @classmethod
+    def of(cls, key: bytes, start) -> _Chunk:
+        kept = memo.lookup("pdf-part-pages", key)
+        if kept is not None:
+            return cls(key, start, laid=pickle.loads(kept))
+        return cls(key, start, start())
+
+    def paginated(self) -> Paginated:
+        if self.laid is None:
+            assert self.process is not None
+            self.laid = self.process.paginated()
+            memo.store("pdf-part-pages", self.key, pickle.dumps(self.laid))
+        return self.laid
+
+    def place(self, placement: Placement) -> None:
+        self.placement = placement
+        if self.process is None:
+            kept = memo.lookup("pdf-part", self._placed_key())
+            if kept is not None:
+                self.kept_drawing = pickle.loads(kept)
+                return
+            self.process = self.start()
+            self.process.paginated()
+        self.process.place(placement)
+
+    def drawn(self) -> _Drawn:
+        if self.kept_drawing is not None:
+            return self.kept_drawing
+        assert self.process is not None
+        drawn = self.process.drawn()
+        memo.store("pdf-part", self._placed_key(), pickle.dumps(drawn))
+        return drawn
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+
+    def _placed_key(self) -> bytes:
+        return self.key + pickle.dumps(self.placement)
+
+
 @dataclass
 class _ChunkProcess:
     """A chunk's process, from the coordinator's side."""
@@ -274,11 +367,11 @@ class _ChunkProcess:
 
     @classmethod
     def start(cls, source: bytes, book: Book, built, anchors: frozenset[str],
-              drawn_to: Path) -> _ChunkProcess:
+              drawn_to: Path, name: str) -> _ChunkProcess:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
         process = context.Process(target=_serve, daemon=True,
-                                  args=(theirs, source, book, built, anchors, drawn_to))
+                                  args=(theirs, source, book, built, anchors, drawn_to, name))
         process.start()
         theirs.close()
         return cls(process, ours)
@@ -312,7 +405,7 @@ class _ChunkProcess:
 
 
 def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str],
-           drawn_to: Path) -> None:
+           drawn_to: Path, name: str) -> None:
     """A chunk's process: paginate, report, wait for the placement, draw, and leave the PDF in
     ``drawn_to`` (a file, not the pipe: the process ends, and lets its memory go, at once,
     without waiting for the writer to read it)."""
@@ -330,6 +423,7 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
         return placed[-1]
 
     internals.install(report)
+    tell_part(name, source, book)
     own: set[str] = set()
 
     def stand_in_for_other_chunks(document) -> None:

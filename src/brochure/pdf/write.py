@@ -12,7 +12,7 @@ import datetime as dt
 from brochure.core.diagnostics import Diagnostic
 from brochure.core.model import Rendering, Written
 from brochure.core.xhtml import serialize
-from brochure.pdf.draw import diagnostics, draw
+from brochure.pdf.draw import diagnostics, draw, tell_part
 from brochure.pdf.internals import unsupported, use_indexed_lookups
 from brochure.pdf.parts import write_in_parts
 
@@ -28,6 +28,7 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     in_parts = write_in_parts(source, book, rendering.notes, built)
     if in_parts is not None:
         return in_parts
+    tell_part("the book", source, book)
     drawing = draw(source, book, built)
     anchors = {anchor for page in drawing.pages for anchor in page.anchors}
     return Written(drawing.data, len(drawing.pages),

@@ -19,7 +19,7 @@ from slugify import slugify
 from brochure.book.assemble import assemble_book, typeset_book
 from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
-from brochure.core import memo
+from brochure.core import memo, progress
 from brochure.core.clock import build_time
 from brochure.core.diagnostics import Diagnostic, Location, Report, error
 from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
@@ -124,28 +124,21 @@ def _cache_key(options: BuildOptions) -> str | None:
     return cache.build_key(folders, options.out_dir, described)
 
 
+@dataclass(frozen=True)
+class Produced:
+    """What a build made, before anything is written to the output folder."""
+
+    manuscript: Manuscript
+    rendering: Rendering
+    made: dict[Format, Written]
+
+
 def make(options: BuildOptions, report: Report) -> BuildResult:
     """The recipe, from the manuscript's files to the published outputs."""
     watch = Stopwatch()
-    with watch.stage("read"):
-        manuscript = read(options, report)
-    needed = tuple(dict.fromkeys(DERIVED.get(f, f) for f in manuscript.settings.formats))
-    # Forked now, while this process holds little more than the manuscript's text: the PDF's
-    # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
-    # parses the manuscript.
-    worker = _pdf_worker(options.limits) if Format.PDF in needed else None
-    try:
-        with watch.stage("assemble"):
-            book = book_of(manuscript, report, options.limits)
-        with watch.stage("render"):
-            rendering = render_book(book, notes_layout(book.settings, paged=False))
-            report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
-        _check_for_print(book, report)
-        paths = output_paths(options.out_dir, book, manuscript)
-        made = write(options, report, watch, rendering, needed, worker)
-    finally:
-        if worker is not None:
-            worker.stop()
+    produced = produce(options, report, watch)
+    manuscript, book, made = produced.manuscript, produced.rendering.book, produced.made
+    paths = output_paths(options.out_dir, book, manuscript)
     with watch.stage("publish"):
         publish({paths[fmt]: result.data for fmt, result in made.items()})
     return BuildResult(
@@ -158,6 +151,27 @@ def make(options: BuildOptions, report: Report) -> BuildResult:
         details=_details(made),
         stopwatch=watch,
     )
+
+
+def produce(options: BuildOptions, report: Report, watch: Stopwatch,
+            ready: Callable[[Format, Written], None] | None = None) -> Produced:
+    """Every format asked for, in memory (``make`` publishes them; the preview shows them).
+    ``ready`` hears of each format as soon as it is made."""
+    with watch.stage("read"):
+        manuscript = read(options, report)
+    needed = tuple(dict.fromkeys(DERIVED.get(f, f) for f in manuscript.settings.formats))
+    # Forked now, while this process holds little more than the manuscript's text: the PDF's
+    # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
+    # parses the manuscript.
+    worker = _pdf_worker(options.limits) if Format.PDF in needed else None
+    try:
+        rendering = checked(manuscript, report, watch, options.limits)
+        output_paths(options.out_dir, rendering.book, manuscript)  # refuses to overwrite inputs
+        made = write(options, report, watch, rendering, needed, worker, ready)
+    finally:
+        if worker is not None:
+            worker.stop()
+    return Produced(manuscript, rendering, made)
 
 
 def read(options: BuildOptions, report: Report) -> Manuscript:
@@ -178,6 +192,20 @@ def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None
     notes = number_notes(parsed, manuscript.settings.note_numbering)
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
     return assemble_book(manuscript, metadata, parsed, notes)
+
+
+def checked(manuscript: Manuscript, report: Report, watch: Stopwatch,
+            limits: Limits | None = None) -> Rendering:
+    """The book and its rendering, with every check the stages make before anything is
+    written: ``brochure check`` runs the recipe up to here, so what is checked here is what
+    it reports."""
+    with watch.stage("assemble"):
+        book = book_of(manuscript, report, limits)
+    with watch.stage("render"):
+        rendering = render_book(book, notes_layout(book.settings, paged=False))
+        report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
+    _check_for_print(book, report)
+    return rendering
 
 
 def _check_for_print(book: Book, report: Report) -> None:
@@ -206,7 +234,8 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
 
 
 def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Rendering,
-          needed: tuple[Format, ...], worker: Worker | None) -> dict[Format, Written]:
+          needed: tuple[Format, ...], worker: Worker | None,
+          ready: Callable[[Format, Written], None] | None = None) -> dict[Format, Written]:
     """Every format asked for. The PDF renders in the worker while this process writes (and
     checks) the EPUB: on two cores both formats cost little more than the PDF alone."""
     book = rendering.book
@@ -218,15 +247,19 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             job = _pdf_job(rendering)
         pdf_started = time.perf_counter()
         pending = worker.submit(_timed_pdf, (job, built))
+        progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
     for fmt in needed:
         if fmt != Format.PDF:
             with watch.stage(fmt.value):
                 made[fmt] = WRITERS[fmt](rendering, built)
+            if ready is not None:
+                ready(fmt, made[fmt])
     if options.check and Format.EPUB in made:
         with watch.stage("validate"):
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
     if pending is not None:
         pdf, seconds = pending.result()
+        progress.tell("stage", name="pdf", state="end")
         watch.record("pdf", seconds, pdf_started)
         with watch.stage("pdf"):
             from brochure.pdf.print_shop import finish_pdf
@@ -234,6 +267,8 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             finished, problems = finish_pdf(pdf.data, book.settings)
             made[Format.PDF] = dataclasses.replace(pdf, data=finished)
             report.diagnostics.extend(problems)
+        if ready is not None:
+            ready(Format.PDF, made[Format.PDF])
     for fmt in needed:
         report.diagnostics.extend(made[fmt].diagnostics)
     if Format.BOOKLET in book.settings.formats:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from brochure.core import progress
+
 
 def peak_rss_kib() -> int:
     """Peak resident memory of this process and of the children it has waited for."""
@@ -29,10 +31,12 @@ class Stopwatch:
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         started = time.perf_counter()
+        progress.tell("stage", name=name, state="start")
         try:
             yield
         finally:
             self.record(name, time.perf_counter() - started, started)
+            progress.tell("stage", name=name, state="end")
 
     def record(self, name: str, seconds: float, started: float | None = None) -> None:
         """Add a stage timed elsewhere (in a child process) that began at ``started``."""

@@ -32,6 +32,7 @@ CLOSING_PUNCTUATION = ".,;:!?)]}\u2026\u00bb\u201d\u2019"
 _URL = re.compile(r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|(?<![\w.])www\.|(?<!\w)mailto:)"
                   r"[^\s<>\"«»]*[^\s<>\"«».,;:!?)]"
                   r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_URL_MARK = re.compile(r"://|www\.|mailto:|@", re.IGNORECASE)
 _TIME = re.compile(r"\d:\d")
 _DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
 
@@ -90,6 +91,8 @@ class Run:
 
 def protect_urls(run: Run) -> None:
     """Addresses written in the text are left exactly as written."""
+    if not _URL_MARK.search(run.text):  # what every address holds: a quick look first
+        return
     for match in _URL.finditer(run.text):
         run.protected.update(range(match.start(), match.end()))
 
