@@ -16,7 +16,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1]
 # The libraries whose version can change an output's bytes.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "pyphen", "fonttools", "markdown",
-             "nh3", "lxml", "ebooklib", "pikepdf", "pillow", "babel", "python-slugify", "pyyaml")
+             "nh3", "lxml", "ebooklib", "pikepdf", "pillow", "babel", "python-slugify", "pyyaml",
+             "uharfbuzz", "pypdfium2")
 
 
 def default_styles_dir() -> Path:

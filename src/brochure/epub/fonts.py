@@ -19,7 +19,7 @@ from lxml import etree
 from brochure.book.markdown import source_lines
 from brochure.book.typography import VERBATIM
 from brochure.core import memo
-from brochure.core.diagnostics import Diagnostic, Location
+from brochure.core.diagnostics import Diagnostic, Location, error
 from brochure.core.model import Asset, Rendering, SourceText
 from brochure.core.xhtml import local_name, q
 from brochure.epub.subset import cmap, family, subset
@@ -113,8 +113,13 @@ def subset_font(data: bytes, characters: str) -> bytes:
 def subset_fonts(assets: Iterable[Asset], text: str) -> tuple[Asset, ...]:
     """The assets, with each font cut down to ``text`` plus what a reader may add."""
     characters = "".join(sorted(set(text) | set(READER_CHARACTERS)))
-    return tuple(
-        dataclasses.replace(asset, data=subset_font(asset.data, characters))
-        if asset.media_type.startswith("font/") else asset
-        for asset in assets
-    )
+    return tuple(_subset_asset(asset, characters) if asset.media_type.startswith("font/")
+                 else asset for asset in assets)
+
+
+def _subset_asset(asset: Asset, characters: str) -> Asset:
+    try:
+        return dataclasses.replace(asset, data=subset_font(asset.data, characters))
+    except ValueError as exc:
+        raise error(f"'{asset.source}': {exc}", Location(asset.source),
+                    "open the font in a font editor and save it again, or use another") from None

@@ -42,9 +42,12 @@ def _subset_sfnt(data: bytes, characters: str) -> bytes:
     _everything(wanted.name_lang_id_set)  # the default is English only
     wanted.drop_table_tag_set.update(_tag(table) for table in GRAPHITE)
     wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
-    subset = hb.subset(face, wanted)
+    try:
+        subset = hb.subset(face, wanted)
+    except RuntimeError:  # uharfbuzz's word for a font HarfBuzz cannot read
+        subset = None
     if subset is None:
-        raise ValueError("HarfBuzz could not subset the font")
+        raise ValueError("HarfBuzz cannot read this font to cut it down")
     return bytes(subset.blob.data)
 
 
