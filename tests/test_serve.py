@@ -92,9 +92,17 @@ def browser(served):
 
 
 def wait_for(browser, condition, what: str):
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        NoSuchFrameException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, WAIT, poll_frequency=0.1).until(
+    # The reading view reloads after each build: an element read while it does is looked up
+    # again at the next poll.
+    reloading = (StaleElementReferenceException, NoSuchElementException, NoSuchFrameException)
+    return WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=reloading).until(
         lambda driver: condition(driver), message=what)
 
 
