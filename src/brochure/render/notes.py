@@ -305,16 +305,42 @@ def footnotes(note: Note, lang: str, limit: int = FOOTNOTE_WORDS) -> list[etree.
 
 
 def place_footnotes(section: etree._Element, notes: Sequence[Note], lang: str) -> None:
-    """Put each note right after its first call, as footnotes (the PDF's print-notes mode)."""
+    """Put each note right after its first call, as footnotes (the PDF's print-notes mode).
+
+    A note first called from another note's text goes right after that note's footnotes, at
+    the foot of the same page: WeasyPrint does not float a footnote out of a footnote."""
     first_calls = {note.ref_ids[0]: note for note in notes}
-    for link in list(section.iter(q("a"))):
+    placed: set[str] = set()
+    queue = list(section.iter(q("a")))
+    while queue:
+        link = queue.pop(0)
         note = first_calls.get(link.get("id", ""))
-        if note is None or NOTEREF_CLASS not in (link.get("class") or "").split():
+        if note is None or note.id in placed or NOTEREF_CLASS not in (link.get("class") or "").split():
             continue
-        sup = link.getparent()
-        tail, sup.tail = sup.tail, None
-        anchor = sup
-        for footnote in footnotes(note, lang):
+        placed.add(note.id)
+        elements = footnotes(note, lang)
+        holder = _footnote_of(link)
+        if holder is None:
+            anchor = link.getparent()
+        else:  # after the calling note's footnotes, and the notes placed there already
+            anchor = holder
+            while (following := anchor.getnext()) is not None and _is_footnote(following):
+                anchor = following
+        tail, anchor.tail = anchor.tail, None
+        for footnote in elements:
             anchor.addnext(footnote)
             anchor = footnote
         anchor.tail = tail
+        queue.extend(a for footnote in elements for a in footnote.iter(q("a")))
+
+
+def _is_footnote(el: etree._Element) -> bool:
+    return "footnote" in (el.get("class") or "").split()
+
+
+def _footnote_of(el: etree._Element) -> etree._Element | None:
+    """The footnote element ``el`` stands in, if it is in one."""
+    for ancestor in el.iterancestors():
+        if _is_footnote(ancestor):
+            return ancestor
+    return None

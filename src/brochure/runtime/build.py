@@ -16,6 +16,7 @@ from typing import Any
 from slugify import slugify
 
 from brochure.book.assemble import assemble_book, typeset_book
+from brochure.book.links import resolve_links
 from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
 from brochure.core import memo
@@ -173,12 +174,14 @@ def read(options: BuildOptions, report: Report) -> Manuscript:
 
 def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None) -> Book:
     """Chapters parsed (their Markdown side by side), notes numbered, typography set, the
-    book assembled."""
+    book assembled, its links checked."""
     parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits)
     report.raise_if_errors()
     notes = number_notes(parsed, manuscript.settings.note_numbering)
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
-    return assemble_book(manuscript, metadata, parsed, notes)
+    book = assemble_book(manuscript, metadata, parsed, notes)
+    resolve_links(book, manuscript.sources, report)
+    return book
 
 
 def _check_for_print(book: Book, report: Report) -> None:
