@@ -164,6 +164,10 @@ def _echo_summary(result: BuildResult) -> None:
         click.echo(f"nothing changed since the previous build: its outputs were verified and "
                    f"kept ({result.seconds:.2f} s; --no-cache builds anyway)")
         return
+    if result.why:
+        click.echo(f"built again: {result.why}")
+    if result.unrecorded:
+        click.echo(f"not recorded for the next build: {result.unrecorded}")
     recalled = [RECALLED[kind].format(found=found, needed=needed)
                 for kind, (found, needed) in result.recalled.items() if found]
     if recalled:

@@ -64,7 +64,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str | None, str, int]:
 def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[Path]:
     listed = doc.values.get("chapters")
     if listed is None:
-        paths = sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
+        paths = [p for p in resolver.listing(folder, "*.md") if p.name.lower() != "readme.md"]
         if not paths:
             raise error(f"no chapter files (*.md) in '{folder}'", doc.location())
         return [resolver.file(p) for p in paths]
@@ -87,7 +87,7 @@ def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[
 def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset], list[Asset]]:
     """The stylesheets of ``styles_dir`` and the files (fonts, images) their ``url()``s name."""
     sheets, used = [], {}
-    for path in sorted(styles_dir.glob("*.css")):
+    for path in resolver.listing(styles_dir, "*.css"):
         data = resolver.read(path)
         decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
         sheets.append(Asset(f"styles/{path.name}", data, "text/css", path))

@@ -30,7 +30,7 @@ from brochure.epub.epubcheck import check_epub
 from brochure.epub.fonts import coverage_warnings
 from brochure.epub.write import write_epub
 from brochure.manuscript.read import project_folders, read_manuscript
-from brochure.manuscript.resolver import Resolver
+from brochure.manuscript.resolver import Resolver, recording
 from brochure.pdf.booklet import impose_booklet
 from brochure.pdf.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.render.document import render_book
@@ -78,6 +78,8 @@ class BuildResult:
     details: dict[str, list[str]] = field(default_factory=dict)  # per format, for the report
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     reused: bool = False  # nothing changed since the previous build: its outputs were kept
+    why: str | None = None  # why the previous build's outputs were not kept, if there were some
+    unrecorded: str | None = None  # why this build could not be recorded for the next
     # Steps whose results earlier builds had made (memo.py): kind -> (found, needed).
     recalled: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -95,35 +97,44 @@ def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
         return make(options, report)
     watch = Stopwatch()
     with watch.stage("cache"):
-        key = _cache_key(options)
-        reused = cache.lookup(options.out_dir, key) if key else None
-    if reused:
-        report.diagnostics.extend(reused.diagnostics)
-        outputs = {Format(fmt): path for fmt, path in reused.outputs.items()}
-        sizes = {Format(fmt): size for fmt, size in reused.sizes.items()}
-        return BuildResult(outputs, sizes, reused.pages, reused.notes, watch.total,
-                           report.diagnostics, reused.details, watch, reused=True)
-    with memo.active() as kept:
+        roots = _roots(options)
+        described = cache.description(_described_options(options), roots)
+        found = cache.lookup(options.out_dir, described, roots)
+    if isinstance(found, cache.Reused):
+        report.diagnostics.extend(found.diagnostics)
+        outputs = {Format(fmt): path for fmt, path in found.outputs.items()}
+        sizes = {Format(fmt): size for fmt, size in found.sizes.items()}
+        return BuildResult(outputs, sizes, found.pages, found.notes, watch.total,
+                           report.diagnostics, found.details, watch, reused=True)
+    with memo.active() as kept, recording() as journal:
         result = make(options, report)
+    result.why = found.why
     result.recalled = {kind: (kept.reused[kind], kept.reused[kind] + kept.computed[kind])
                        for kind in sorted(kept.reused | kept.computed)}
     # Recorded only if no input changed while the build ran.
-    if key and _cache_key(options) == key:
-        cache.store(options.out_dir, key, {fmt.value: (path, path.read_bytes())
-                                           for fmt, path in result.outputs.items()},
-                    result.pages, result.notes, result.diagnostics, result.details)
+    moved = cache.changed_since(journal, roots)
+    if moved:
+        result.unrecorded = f"{moved} while the build ran"
+    else:
+        result.unrecorded = cache.store(
+            options.out_dir, described, journal,
+            {fmt.value: (path, path.read_bytes()) for fmt, path in result.outputs.items()},
+            result.pages, result.notes, result.diagnostics, result.details)
     return result
 
 
-def _cache_key(options: BuildOptions) -> str | None:
+def _roots(options: BuildOptions) -> tuple[Path, ...]:
+    """The folders the build may read from (none when there is no manuscript)."""
     if not options.manuscript.exists():
-        return None
-    folders = list(project_folders(options.manuscript, options.styles_dir))
-    described = {"manuscript": options.manuscript.resolve(), "out": options.out_dir.resolve(),
-                 "check": options.check,
-                 "styles": options.styles_dir and options.styles_dir.resolve(),
-                 "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
-    return cache.build_key(folders, options.out_dir, described)
+        return ()
+    return tuple(folder.resolve() for folder in project_folders(options.manuscript,
+                                                                 options.styles_dir))
+
+
+def _described_options(options: BuildOptions) -> dict[str, Any]:
+    return {"manuscript": options.manuscript.resolve(), "out": options.out_dir.resolve(),
+            "check": options.check, "styles": options.styles_dir and options.styles_dir.resolve(),
+            "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
 
 
 def make(options: BuildOptions, report: Report) -> BuildResult:
