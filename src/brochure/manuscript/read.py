@@ -6,11 +6,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-import tinycss2
-
-from brochure.core.diagnostics import Location, Report, error
+from brochure.core.diagnostics import BrochureError, Diagnostic, Location, Report, error
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Asset, Manuscript, SourceText
+from brochure.manuscript.css_urls import css_problems, css_references
 from brochure.manuscript.images import check_data_url
 from brochure.manuscript.metadata import (
     YamlDocument,
@@ -85,45 +84,49 @@ def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[
 
 
 def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset], list[Asset]]:
-    """The stylesheets of ``styles_dir`` and the files (fonts, images) their ``url()``s name."""
+    """The stylesheets of ``styles_dir`` and the files (fonts, images) they name. Every way
+    CSS names a URL counts (css_urls.py), and each that is not a file of the styles folder or
+    a sound ``data:`` URL is an error at its line and column, whatever the format built."""
     sheets, used = [], {}
+    problems: list[Diagnostic] = []
     for path in resolver.listing(styles_dir, "*.css"):
         data = resolver.read(path)
-        decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
+        css = decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
         sheets.append(Asset(f"styles/{path.name}", data, "text/css", path))
-        rules = tinycss2.parse_stylesheet_bytes(data, skip_comments=True, skip_whitespace=True)[0]
-        for url, line in _urls(rules):
-            if url.startswith("data:"):
-                check_data_url(url, Location(path, line))
-                continue
-            location = Location(path, line)
-            target = resolver.reference(url, path, location)
-            if not target.is_relative_to(styles_dir.resolve()):
-                raise error(f"'{url}' is outside the styles folder", location)
-            href = "styles/" + target.relative_to(styles_dir.resolve()).as_posix()
-            if href not in used:
-                content = resolver.read(target, location)
-                used[href] = Asset(href, content, media_type(href, content, location), target)
+        for problem in css_problems(css):
+            problems.append(Diagnostic(
+                "error", f"brochure cannot check what this stylesheet loads: {problem.message}",
+                Location(path, problem.line, problem.column),
+                "name files with url(\"...\") and a plain relative path"))
+        for reference in css_references(css):
+            location = Location(path, reference.line, reference.column)
+            try:
+                href = _style_file(reference.url, path, styles_dir, resolver, location)
+                if href is not None and href not in used:
+                    target = styles_dir.resolve() / href.removeprefix("styles/")
+                    content = resolver.read(target, location)
+                    used[href] = Asset(href, content, media_type(href, content, location), target)
+            except BrochureError as exc:
+                problems.extend(exc.diagnostics)
+    if problems:
+        raise BrochureError(problems)
     return sheets, [used[href] for href in sorted(used)]
 
 
-def _urls(nodes) -> list[tuple[str, int]]:
-    """Every ``url()`` in a parsed stylesheet, with its line."""
-    found = []
-    for node in nodes or ():
-        if node.type == "url":
-            found.append((node.value, node.source_line))
-        elif node.type == "function" and node.lower_name == "url":
-            strings = [a for a in node.arguments if a.type == "string"]
-            if strings:
-                found.append((strings[0].value, node.source_line))
-        for attribute in ("prelude", "content", "arguments"):
-            children = getattr(node, attribute, None)
-            if isinstance(children, list):
-                found.extend(_urls(children))
-        if node.type in ("qualified-rule", "at-rule") and node.content is not None:
-            found.extend(_urls(tinycss2.parse_blocks_contents(node.content)))
-    return found
+def _style_file(url: str, sheet: Path, styles_dir: Path, resolver: Resolver,
+                location: Location) -> str | None:
+    """The book's href of the file a stylesheet's URL names (None: a fragment or a data:
+    URL, checked here), or an error."""
+    url = url.strip(" \t\n\r\f")
+    if url.startswith("#"):
+        return None  # a place in the document (target-counter)
+    if url[:5].lower() == "data:":
+        check_data_url(url, location)
+        return None
+    target = resolver.reference(url, sheet, location)
+    if not target.is_relative_to(styles_dir.resolve()):
+        raise error(f"'{url}' is outside the styles folder", location)
+    return "styles/" + target.relative_to(styles_dir.resolve()).as_posix()
 
 
 def project_folders(path: Path, styles_dir: Path | None = None) -> tuple[Path, Path]:
