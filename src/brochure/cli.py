@@ -14,7 +14,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -23,6 +23,7 @@ from brochure.core.diagnostics import BrochureError, Report
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.runtime.build import BuildOptions, BuildResult, build
+from brochure.runtime.publish import InterruptedAfterPublishing
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
 
@@ -63,8 +64,8 @@ def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextlib.contextmanager
 def _noting_ctrl_c(pressed: list[bool]) -> Iterator[None]:
-    """Record a Ctrl-C before it interrupts, so that it is reported as one whatever it
-    becomes on its way up."""
+    """Record a Ctrl-C (or SIGTERM) before it interrupts, so that it is reported as one
+    whatever it becomes on its way up; the build ends through its cleanup either way."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -73,7 +74,21 @@ def _noting_ctrl_c(pressed: list[bool]) -> Iterator[None]:
         pressed.append(True)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _ignoring_ctrl_c() -> Iterator[None]:
+    """While the summary of a finished build is printed: nothing is left to interrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
@@ -120,8 +135,9 @@ def build_command(manuscript: Path, out_dir: Path, styles_dir: Path | None, chec
                            limits=Limits.scaled(time_limit, memory_limit), cache=not no_cache)
     report = Report()
     result = _run(options, report, debug)
-    _echo_diagnostics(report)
-    _echo_summary(result)
+    with _ignoring_ctrl_c():
+        _echo_diagnostics(report)
+        _echo_summary(result)
 
 
 def _run(options: BuildOptions, report: Report, debug: bool) -> BuildResult:
@@ -137,19 +153,28 @@ def _run(options: BuildOptions, report: Report, debug: bool) -> BuildResult:
                 click.echo(str(diagnostic), err=True)
         click.echo("build failed; no output was changed", err=True)
         sys.exit(EXIT_FAILED)
-    except KeyboardInterrupt:
-        click.echo("interrupted; no output was changed", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     except Exception as exc:
         if pressed:  # a library caught the Ctrl-C and raised an error of its own instead
-            click.echo("interrupted; no output was changed", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            _interrupted(exc)
         # A bug of brochure's, not the user's.
         if debug:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("build failed; no output was changed (run with --debug for details)", err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def _interrupted(exc: BaseException) -> NoReturn:
+    """Say what an interruption left: nothing changed, or the new outputs, whole."""
+    published = exc.published if isinstance(exc, InterruptedAfterPublishing) else []
+    if published:
+        click.echo(f"interrupted once the outputs were written: {', '.join(map(str, published))} "
+                   "are new and whole", err=True)
+    else:
+        click.echo("interrupted; no output was changed", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def _echo_summary(result: BuildResult) -> None:

@@ -22,8 +22,10 @@ from brochure.book.notes import number_notes
 from brochure.core import memo
 from brochure.core.clock import build_time
 from brochure.core.diagnostics import Diagnostic, Location, Report, error
+from brochure.core.files import environment_error
 from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
 from brochure.core.sandbox import Limits, Running, Worker, start_worker
+from brochure.core.scratch import scratch_folder, sweep_stale
 from brochure.core.settings import Format, Settings
 from brochure.core.xhtml import serialize
 from brochure.epub.epubcheck import check_epub
@@ -37,7 +39,7 @@ from brochure.render.document import render_book
 from brochure.render.page_setup import with_page_setup
 from brochure.runtime import cache
 from brochure.runtime.lock import build_lock
-from brochure.runtime.publish import publish
+from brochure.runtime.publish import InterruptedAfterPublishing, publish
 from brochure.runtime.stopwatch import Stopwatch
 
 
@@ -87,14 +89,29 @@ class BuildResult:
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()
-    with build_lock(options.out_dir):  # one build at a time per output folder
-        return _cached_build(options, report)
+    published: list[Path] = []
+    taken_over: list[str] = []
+    sweep_stale()  # the temporary folders of builds killed outright
+    try:
+        with build_lock(options.out_dir, taken_over):  # one build at a time per output folder
+            for sentence in taken_over:
+                report.warn(sentence, Location(options.out_dir))
+            return _cached_build(options, report, published)
+    except KeyboardInterrupt:
+        if published:
+            raise InterruptedAfterPublishing(published) from None
+        raise
+    except OSError as exc:
+        lack = environment_error(exc)
+        if lack is None:
+            raise
+        raise lack from None
 
 
-def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
+def _cached_build(options: BuildOptions, report: Report, published: list[Path]) -> BuildResult:
     """The previous build's outputs if nothing changed; else a build, recorded for the next."""
     if not options.cache:
-        return make(options, report)
+        return make(options, report, published)
     watch = Stopwatch()
     with watch.stage("cache"):
         roots = _roots(options)
@@ -106,8 +123,9 @@ def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
         sizes = {Format(fmt): size for fmt, size in found.sizes.items()}
         return BuildResult(outputs, sizes, found.pages, found.notes, watch.total,
                            report.diagnostics, found.details, watch, reused=True)
+    said_before = len(report.diagnostics)  # not this build's to replay (a lock taken over)
     with memo.active() as kept, recording() as journal:
-        result = make(options, report)
+        result = make(options, report, published)
     result.why = found.why
     result.recalled = {kind: (kept.reused[kind], kept.reused[kind] + kept.computed[kind])
                        for kind in sorted(kept.reused | kept.computed)}
@@ -119,7 +137,7 @@ def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
         result.unrecorded = cache.store(
             options.out_dir, described, journal,
             {fmt.value: (path, path.read_bytes()) for fmt, path in result.outputs.items()},
-            result.pages, result.notes, result.diagnostics, result.details)
+            result.pages, result.notes, result.diagnostics[said_before:], result.details)
     return result
 
 
@@ -137,8 +155,9 @@ def _described_options(options: BuildOptions) -> dict[str, Any]:
             "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
 
 
-def make(options: BuildOptions, report: Report) -> BuildResult:
-    """The recipe, from the manuscript's files to the published outputs."""
+def make(options: BuildOptions, report: Report, published: list[Path] | None = None) -> BuildResult:
+    """The recipe, from the manuscript's files to the published outputs (each appended to
+    ``published`` once it is in place)."""
     watch = Stopwatch()
     with watch.stage("read"):
         manuscript = read(options, report)
@@ -146,21 +165,22 @@ def make(options: BuildOptions, report: Report) -> BuildResult:
     # Forked now, while this process holds little more than the manuscript's text: the PDF's
     # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
     # parses the manuscript.
-    worker = _pdf_worker(options.limits) if Format.PDF in needed else None
-    try:
-        with watch.stage("assemble"):
-            book = book_of(manuscript, report, options.limits)
-        with watch.stage("render"):
-            rendering = render_book(book, notes_layout(book.settings, paged=False))
-            report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
-        _check_for_print(book, report)
-        paths = output_paths(options.out_dir, book, manuscript)
-        made = write(options, report, watch, rendering, needed, worker)
-    finally:
-        if worker is not None:
-            worker.stop()
+    with scratch_folder() as scratch:  # the PDF's temporary files, removed however it ends
+        worker = _pdf_worker(options.limits, scratch) if Format.PDF in needed else None
+        try:
+            with watch.stage("assemble"):
+                book = book_of(manuscript, report, options.limits)
+            with watch.stage("render"):
+                rendering = render_book(book, notes_layout(book.settings, paged=False))
+                report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
+            _check_for_print(book, report)
+            paths = output_paths(options.out_dir, book, manuscript)
+            made = write(options, report, watch, rendering, needed, worker)
+        finally:
+            if worker is not None:
+                worker.stop()
     with watch.stage("publish"):
-        publish({paths[fmt]: result.data for fmt, result in made.items()})
+        publish({paths[fmt]: result.data for fmt, result in made.items()}, published)
     return BuildResult(
         outputs=paths,
         sizes={fmt: len(result.data) for fmt, result in made.items()},
@@ -274,11 +294,12 @@ def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
     return written, time.perf_counter() - started
 
 
-def _pdf_worker(limits: Limits) -> Worker:
-    """A bounded process that imports WeasyPrint now and renders the PDF when sent its job."""
+def _pdf_worker(limits: Limits, scratch: Path | None = None) -> Worker:
+    """A bounded process that imports WeasyPrint now and renders the PDF when sent its job,
+    its temporary files in ``scratch``."""
     return start_worker(limits.pdf, "rendering the PDF", preload=("brochure.pdf.write",),
                         hint="raise --time-limit or --memory-limit if the book is really that "
-                             "large, or look for a runaway stylesheet rule")
+                             "large, or look for a runaway stylesheet rule", scratch=scratch)
 
 
 def _booklet(pdf: Written, settings: Settings) -> Written:
