@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from brochure import __version__
-from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.diagnostics import BrochureError, BrokenOutput, Report
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.runtime.build import BuildOptions, BuildResult, build
@@ -146,6 +146,14 @@ def _run(options: BuildOptions, report: Report, debug: bool) -> BuildResult:
     try:
         with _noting_ctrl_c(pressed):
             return build(options, report)
+    except BrokenOutput as exc:  # an output breaks a promise and no input explains it
+        _echo_diagnostics(report)
+        for diagnostic in exc.diagnostics:
+            if diagnostic not in report.diagnostics:
+                click.echo(str(diagnostic), err=True)
+        click.echo("internal error: the outputs were checked and found broken; build failed; "
+                   "no output was changed", err=True)
+        sys.exit(EXIT_INTERNAL)
     except BrochureError as exc:
         _echo_diagnostics(report)
         for diagnostic in exc.diagnostics:

@@ -19,22 +19,25 @@ from brochure.book.assemble import assemble_book, typeset_book
 from brochure.book.links import resolve_links
 from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
+from brochure.book.text_check import missing_text, output_words
 from brochure.core import memo
 from brochure.core.clock import build_time
-from brochure.core.diagnostics import Diagnostic, Location, Report, error
+from brochure.core.diagnostics import BrochureError, BrokenOutput, Diagnostic, Location, Report, error
 from brochure.core.files import environment_error
-from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
+from brochure.core.model import Book, Manuscript, Rendering, SourceText, Written, notes_layout
 from brochure.core.sandbox import Limits, Running, Worker, start_worker
 from brochure.core.scratch import scratch_folder, sweep_stale
 from brochure.core.settings import Format, Settings
 from brochure.core.xhtml import serialize
 from brochure.epub.epubcheck import check_epub
 from brochure.epub.fonts import coverage_warnings
+from brochure.epub.verify import verify_epub
 from brochure.epub.write import write_epub
 from brochure.manuscript.read import project_folders, read_manuscript
 from brochure.manuscript.resolver import Resolver, recording
 from brochure.pdf.booklet import impose_booklet
 from brochure.pdf.print_shop import check_images, finish_pdf, is_shop, load_profile
+from brochure.pdf.verify import verify_pdf
 from brochure.render.document import render_book
 from brochure.render.page_setup import with_page_setup
 from brochure.runtime import cache
@@ -179,6 +182,8 @@ def make(options: BuildOptions, report: Report, published: list[Path] | None = N
         finally:
             if worker is not None:
                 worker.stop()
+    with watch.stage("verify"):
+        verify(made, rendering, manuscript.sources)
     with watch.stage("publish"):
         publish({paths[fmt]: result.data for fmt, result in made.items()}, published)
     return BuildResult(
@@ -191,6 +196,25 @@ def make(options: BuildOptions, report: Report, published: list[Path] | None = N
         details=_details(made),
         stopwatch=watch,
     )
+
+
+def verify(made: dict[Format, Written], rendering: Rendering,
+           sources: tuple[SourceText, ...]) -> None:
+    """Before anything is published, the outputs keep brochure's promises (epub/verify.py,
+    pdf/verify.py; the text of the manuscript is looked for in the EPUB, else in the
+    rendering the PDF was written from). A broken one fails the build: as the input's error
+    where the input explains it, else as a bug of brochure's."""
+    book = rendering.book
+    found = [verify_epub(made[Format.EPUB].data, book, sources) if Format.EPUB in made else
+             missing_text(book, sources, *output_words([rendering.root()], book))]
+    if Format.PDF in made:
+        found.append(verify_pdf(made[Format.PDF].data, book))
+    errors = [d for findings in found for d in findings.errors]
+    bugs = [d for findings in found for d in findings.bugs]
+    if bugs:
+        raise BrokenOutput(errors + bugs)
+    if errors:
+        raise BrochureError(errors)
 
 
 def read(options: BuildOptions, report: Report) -> Manuscript:
