@@ -88,15 +88,21 @@ class _Audit(HTMLParser):
                 "save the image as a file beside the chapter and refer to it by its name"))
         elif tag == "img" and scheme and scheme not in ("http", "https"):
             # The sanitiser would empty it; remote images are refused where they are fetched.
-            shown = value.strip()[:60]
+            written = shown(value.strip()[:60])
             self.found.append(Removal(
-                f"image '{shown}'", value[:40], "error",
+                f"image '{written}'", value[:40], "error",
                 "copy the image into the manuscript folder and refer to it by a relative path",
-                message=f"image '{shown}' is not a file of the project: only relative paths "
+                message=f"image '{written}' is not a file of the project: only relative paths "
                         "are read"))
         elif scheme and scheme not in self.schemes and tag != "img":
-            self.found.append(Removal(f"link to '{value[:60]}' ({scheme}: links are removed)",
-                                      value[:40]))
+            self.found.append(Removal(f"link to '{shown(value[:60])}' ({scheme}: links are "
+                                      "removed)", value[:40]))
+
+
+def shown(text: str) -> str:
+    """``text`` as a message shows it: control characters (a tab in java&#x09;script:) escaped."""
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c
+                   for c in text)
 
 
 def audit(raw_fragments: Iterable[str], html: str, tags: set[str],

@@ -216,7 +216,11 @@ def _sanitise(html: str, location: Location | None = None,
     inner = escape(fragment.text or "") + "".join(
         etree.tostring(child, method="xml", encoding="unicode") for child in fragment
     )
-    return etree.fromstring(f'<div xmlns="{XHTML_NS}">{inner}</div>')
+    try:
+        return etree.fromstring(f'<div xmlns="{XHTML_NS}">{inner}</div>')
+    except etree.XMLSyntaxError as exc:  # what the sanitiser let through, XML refuses
+        raise error(f"the HTML of this chapter cannot be made XHTML ({exc})", location,
+                    "look for unusual raw HTML, and simplify it") from None
 
 
 def _note_blocks(li: etree._Element) -> list[etree._Element]:
@@ -297,7 +301,14 @@ class _Converted:
 def _convert(text: str, nonce: str) -> _Converted:
     footnotes = _Footnotes(nonce)
     md = markdown.Markdown(extensions=[footnotes, "tables", "sane_lists"], output_format="html")
-    html = md.convert(text)
+    try:
+        html = md.convert(text)
+    except (RecursionError, MemoryError):
+        raise  # the sandbox names these bounds
+    except Exception as exc:  # Python-Markdown gave up on this text: the input's fault
+        raise error(f"Python-Markdown cannot read this chapter ({type(exc).__name__}: "
+                    f"{str(exc)[:100]})", hint="look for unusual markup, and simplify it"
+                    ) from None
     return _Converted(html, tuple(footnotes.undefined), tuple(footnotes.duplicates),
                       frozenset(footnotes.footnote_order), tuple(footnotes.footnotes),
                       tuple(str(block) for block in md.htmlStash.rawHtmlBlocks))
@@ -361,7 +372,12 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
             start_next()
         while running:  # in reading order: the first chapter that fails is the one reported
             index, nonce, job = running.popleft()
-            converted = nonce, job.result()
+            try:
+                converted = nonce, job.result()
+            except BrochureError as exc:  # said without a place in the child: the chapter's
+                where = Location(sources[index].path, sources[index].first_line)
+                raise BrochureError([d if d.location else dataclasses.replace(d, location=where)
+                                     for d in exc.diagnostics]) from None
             results[index] = converted
             memo.store("markdown", keys[index], _to_bytes(*converted))
             start_next()

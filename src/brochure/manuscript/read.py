@@ -24,6 +24,26 @@ METADATA_FILE = "book.yaml"
 # C0/C1 controls other than tab and newline cannot appear in XHTML.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+# A line can break at a space, a hyphen, a soft hyphen or a zero-width space, and between any
+# two characters of the scripts written without spaces (CJK, and Thai, Lao, Khmer, Myanmar,
+# which Pango cuts into words). A longer run with no such place costs the PDF's line breaking
+# time in its square: 10,000 characters take 20 s, 80,000 take more than ten minutes.
+MAX_WORD = 1000
+_UNBREAKABLE = re.compile(
+    "[^\\s\\-\u00ad\u200b\u2010-\u2014\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]"
+    f"{{{MAX_WORD + 1},}}")
+
+
+def check_words(text: str, path: Path, first_line: int = 1) -> None:
+    """Refuse a word too long to lay out in reasonable time, at its line and column."""
+    long = next((m for m in _UNBREAKABLE.finditer(text) if "data:" not in m.group()), None)
+    if long:  # (a data: URL is refused where it stands, with its own message)
+        line = text.count("\n", 0, long.start()) + first_line
+        column = long.start() - (text.rfind("\n", 0, long.start()) + 1) + 1
+        raise error(f"a word of {len(long.group()):,} characters with no space or other place "
+                    f"to break a line (brochure sets words of up to {MAX_WORD:,})",
+                    Location(path, line, column), "put spaces in it, or shorten it")
 
 
 def decode_text(data: bytes, path: Path) -> str:
@@ -153,10 +173,13 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
     resolver = Resolver.for_roots(folder, styles_dir)
 
     text = decode_text(resolver.read(metadata_path), metadata_path)
+    check_words(text, metadata_path)
     if path.is_dir():
         doc = parse_yaml(text, metadata_path)
         paths = _chapter_paths(folder, doc, resolver)
         sources = [SourceText(p, decode_text(resolver.read(p), p)) for p in paths]
+        for source in sources:
+            check_words(source.text, source.path)
     else:
         yaml_text, body, body_line = split_front_matter(text, path)
         if yaml_text is None:

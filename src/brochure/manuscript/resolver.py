@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from brochure.core.diagnostics import Location, error
+from brochure.manuscript.font_check import check_font
 from brochure.manuscript.images import check_image
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -169,5 +170,8 @@ def media_type(path: Path | str, data: bytes, location: Location | None = None) 
         raise error(f"'{path}' is not a {suffix[1:].upper()} file", location)
     if kind == "image/webp" and data[8:12] != b"WEBP":
         raise error(f"'{path}' is not a WEBP file", location)
-    check_image(str(path), kind, data, location)
+    if kind.startswith("font/"):
+        check_font(str(path), data, location)
+    else:
+        check_image(str(path), kind, data, location)
     return kind
