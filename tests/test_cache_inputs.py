@@ -71,51 +71,6 @@ def test_a_single_file_among_thousands_is_cached_on_what_the_build_reads(crowded
     assert not third.result.reused and third.result.why == f"'{cache.shown(crowded)}' changed"
 
 
-def test_a_link_to_outside_the_project_is_never_opened_by_the_cache(crowded, tmp_path):
-    """A file the build read becomes a link to a secret outside the project: the cache sees
-    that the resolver refuses it, without opening it, and the build refuses it too."""
-    out = tmp_path / "out"
-    image = crowded.parent / "figure.png"
-    image.write_bytes(b"\\x89PNG\\r\\n\\x1a\\n")
-    build_fixture(crowded, out, formats=("epub",))  # the image is not used: no error
-    secret = tmp_path / "secret" / "id_rsa"
-    secret.parent.mkdir()
-    secret.write_text("PRIVATE KEY")
-    crowded.unlink()
-    crowded.symlink_to(secret)
-    opened, stale = opened_during(lambda: cache.lookup(
-        out, cache.description({}, (crowded.parent.resolve(),)), (crowded.parent.resolve(),)))
-    assert str(secret) not in opened
-    assert isinstance(stale, cache.Stale)
-
-
-def test_a_link_to_an_endless_file_costs_nothing(tmp_path):
-    """/proc/self/pagemap reads for minutes (hundreds of GiB): a link to it beside the
-    manuscript is neither hashed nor read."""
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "essay.md").write_text(SINGLE)
-    (folder / "notes.txt").symlink_to("/proc/self/pagemap")
-    out = tmp_path / "out"
-    build_fixture(folder / "essay.md", out, formats=("epub",))
-    opened, again = opened_during(lambda: build_fixture(folder / "essay.md", out, formats=("epub",)))
-    assert again.result.reused
-    assert not [path for path in opened if "pagemap" in path or path.endswith("notes.txt")]
-
-
-def test_what_of_the_machine_changes_the_pdf_is_part_of_the_key(crowded, tmp_path, monkeypatch):
-    out = tmp_path / "out"
-    build_fixture(crowded, out, formats=("epub",))
-    before = environment.describe()
-    monkeypatch.setattr(cache, "machine", lambda: {**before, "harfbuzz-subset": "absent",
-                                                   "subsetter": "fonttools"})
-    again = build_fixture(crowded, out, formats=("epub",))
-    assert not again.result.reused
-    assert again.result.why == (
-        "the PDF's libraries or fonts on this machine changed (harfbuzz-subset "
-        f"{before['harfbuzz-subset']} -> absent, subsetter {before['subsetter']} -> fonttools)")
-
-
 def test_a_font_fontconfig_finds_is_part_of_the_description(tmp_path, monkeypatch):
     """A font added where fontconfig looks changes the description (WeasyPrint may fall back
     to it), as a new version of Pango or HarfBuzz does."""

@@ -4,24 +4,16 @@ left behind."""
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import EPOCH, FIXTURES, ROOT
 
-from brochure.cli import main
-from brochure.core import scratch
-from brochure.runtime import build as build_module
-from brochure.runtime import cache
 from brochure.runtime.lock import LOCK_NAME
 
 COMMAND = [sys.executable, "-m", "brochure", "build"]
@@ -139,79 +131,6 @@ def test_sigterm_ends_the_build_and_its_children_cleanly(tmp_path):
     assert not any(alive(child) for child in below)
     assert not out.exists()  # a first build that failed leaves no folder
     assert not list((tmp_path / "tmp").iterdir())
-
-
-@pytest.mark.parametrize("after", [0.1, 0.15, 0.2, 0.3, 0.45])
-def test_ctrl_c_while_starting_prints_no_traceback(tmp_path, after):
-    """From the moment brochure's own code runs (Python itself starts first, in about 0.05 s)."""
-    build = subprocess.Popen([*COMMAND, str(FIXTURES / "two-chapters"), "--out",
-                              str(tmp_path / "out"), "--no-cache"], env=environment(tmp_path),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(after)
-    build.send_signal(signal.SIGINT)
-    _, stderr = build.communicate(timeout=60)
-    assert build.returncode == 130, stderr
-    assert "Traceback" not in stderr and stderr.strip() == "interrupted; no output was changed"
-
-
-def test_ctrl_c_once_the_outputs_are_in_place_says_so(project, tmp_path, monkeypatch, epoch_env):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    out = tmp_path / "out"
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(cache, "store", interrupted)  # while the record is written
-    done = CliRunner().invoke(main, ["build", str(project), "--out", str(out)])
-    assert done.exit_code == 130, done.output
-    assert "no output was changed" not in done.output
-    outputs = sorted(out.glob("*.*"))
-    assert [path.suffix for path in outputs] == [".epub", ".pdf"]
-    assert (f"interrupted once the outputs were written: {out / outputs[0].name}, "
-            f"{out / outputs[1].name} are new and whole") in done.output
-
-
-def test_the_pdf_leaves_no_temporary_folder(project, tmp_path, monkeypatch, epoch_env):
-    """WeasyPrint's weasyprint-* folders (the fonts of @font-face) and brochure's own go with
-    the build, when it succeeds and when it fails."""
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
-    CliRunner().invoke(main, ["build", str(project), "--out", str(tmp_path / "a"), "--no-cache"])
-    assert (tmp_path / "a").is_dir() and not list(temporary.iterdir())
-    monkeypatch.setattr(build_module, "finish_pdf", lambda *args: (_ for _ in ()).throw(
-        KeyboardInterrupt))
-    done = CliRunner().invoke(main, ["build", str(project), "--out", str(tmp_path / "b"),
-                                     "--no-cache"])
-    assert done.exit_code == 130 and not list(temporary.iterdir())
-
-
-def test_stale_scratch_folders_are_swept_and_live_ones_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    gone = subprocess.Popen(["true"])
-    gone.wait()
-    stale = tmp_path / f"brochure-{gone.pid}-abc"
-    (stale / "weasyprint-x").mkdir(parents=True)
-    live = tmp_path / f"brochure-{os.getpid()}-def"
-    live.mkdir()
-    other = tmp_path / "weasyprint-someone-elses"
-    other.mkdir()
-    assert scratch.sweep_stale() == [stale]
-    assert not stale.exists() and live.exists() and other.exists()
-
-
-def test_a_full_temporary_disk_is_the_machines_problem(project, tmp_path, monkeypatch,
-                                                      epoch_env):
-    """ENOSPC in the PDF's process is an error with a hint (exit 1), not an internal one."""
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setitem(build_module.WRITERS, "pdf", full)
-    done = CliRunner().invoke(main, ["build", str(project), "--out", str(tmp_path / "out"),
-                                     "--no-cache"])
-    assert done.exit_code == 1, done.output
-    assert "error: no space left on the disk" in done.output
-    assert "set TMPDIR to use another disk" in done.output and "internal error" not in done.output
 
 
 def test_a_full_tmpdir_for_real(tmp_path):

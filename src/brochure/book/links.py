@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from brochure.book.markdown import remove_keeping_tail, source_lines
+from brochure.book.markdown import source_lines
 from brochure.core.diagnostics import Location, Report
 from brochure.core.model import Book, SourceText
 from brochure.core.xhtml import NOTEREF_CLASS, q
@@ -29,6 +29,7 @@ def resolve_links(book: Book, sources: Sequence[SourceText], report: Report) -> 
     ids |= {chapter.id for chapter in book.chapters} | {note.id for note in book.notes}
     chapters = {chapter.source.resolve(): chapter.id for chapter in book.chapters}
     texts = {source.path: source for source in sources}
+    said: set[tuple[str, Location]] = set()
     for root, path in _roots(book):
         for link in list(root.iter(q("a"))):
             href = link.get("href")
@@ -38,10 +39,13 @@ def resolve_links(book: Book, sources: Sequence[SourceText], report: Report) -> 
             if target is None:
                 source = texts.get(path)
                 line = _line_of(source, href) if source else None
-                report.warn(f"link to '{href[:80]}' leads to no place in the book; it is removed "
-                            "(its text is kept)", Location(path, line),
-                            "link to a web address, to a chapter's file, or to nothing")
-                _unwrap(link)
+                warning = (f"link to '{href[:80]}' leads to no place in the book; it is removed "
+                           "(its text is kept)", Location(path, line))
+                if warning not in said:  # an <a> left open is repeated in every block after it
+                    said.add(warning)
+                    report.warn(*warning, "link to a web address, to a chapter's file, or to "
+                                "nothing")
+                _unlink(link)
             elif target != href:
                 link.set("href", target)
 
@@ -78,18 +82,8 @@ def _line_of(source: SourceText, href: str) -> int | None:
     return next((number for number, text in source_lines(source) if href in text), None)
 
 
-def _unwrap(link: etree._Element) -> None:
-    """Replace a link by its content."""
-    parent = link.getparent()
-    if parent is None:
-        return
-    index = parent.index(link)
-    previous = link.getprevious()
-    if link.text:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + link.text
-        else:
-            parent.text = (parent.text or "") + link.text
-    for offset, child in enumerate(list(link)):
-        parent.insert(index + offset, child)
-    remove_keeping_tail(link)
+def _unlink(link: etree._Element) -> None:
+    """Make a link plain text in place (it may be a note's block itself): a <span>."""
+    link.tag = q("span")
+    for attribute in ("href", "class", "rel"):
+        link.attrib.pop(attribute, None)

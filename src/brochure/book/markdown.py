@@ -477,16 +477,22 @@ def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Res
                      Location(source.path, lines[-1] if lines else None),
                      "give each note its own label")
 
-    body = _sanitise(html, Location(source.path, source.first_line), source)
-    # Images of the notes too: the note texts are still inside the body here.
-    assets = _collect_images(body, source, resolver, report, refused_images)
+    # The notes are sanitised apart from the text: an element the text leaves open (an <a>
+    # without </a>) would otherwise be carried by the HTML parser into every note.
+    where = Location(source.path, source.first_line)
+    split = html.rfind(f'<div class="footnote" {MARK}="{nonce}">')
+    body = _sanitise(html[:split] if split >= 0 else html, where, source)
+    notes = _sanitise(html[split:], where, source) if split >= 0 else None
+    assets = [*_collect_images(body, source, resolver, report, refused_images),
+              *(_collect_images(notes, source, resolver, report, refused_images)
+                if notes is not None else ())]
     definitions: dict[str, list[etree._Element]] = {}
-    for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):
-        for li in div.findall(f"{q('ol')}/{q('li')}"):
-            mark = li.get(MARK, "")
-            if mark.startswith(nonce):
-                definitions[mark[len(nonce):]] = _note_blocks(li)
-        body.remove(div)
+    for div in notes.iter(q("div")) if notes is not None else ():
+        if div.get(MARK) == nonce:
+            for li in div.findall(f"{q('ol')}/{q('li')}"):
+                mark = li.get(MARK, "")
+                if mark.startswith(nonce):
+                    definitions[mark[len(nonce):]] = _note_blocks(li)
     references = _calls(body, nonce)
     note_references = {label: [call for block in blocks for call in _calls(block, nonce)]
                        for label, blocks in definitions.items()}
