@@ -9,6 +9,7 @@ the HTML with nh3 before anything else reads it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 import secrets
@@ -412,21 +413,33 @@ def _calls(root: etree._Element, nonce: str) -> list[tuple[etree._Element, str]]
     return found
 
 
-def reached_labels(references: Sequence[tuple[object, str]],
+def reached_labels(references: Sequence[tuple[etree._Element, str]],
                    note_references: dict[str, list[tuple[etree._Element, str]]],
                    defined: Iterable[str]) -> list[str]:
-    """The labels of the notes a reader reaches, in the order they are numbered: those the text
-    calls, in the order of their first call, then those called from these notes, and so on
-    (a note called only from a note nobody calls is not reached)."""
+    """The labels of the notes a reader reaches, in the order they are numbered.
+
+    Block by block (paragraph, list, table... of the chapter): the notes the block calls, in
+    the order of their first call, then the notes those notes call, and so on; then the next
+    block. It is the order of the notes at the foot of the page too, where a note called from
+    a note is set at the end of the block that calls the first (render/notes.py). A note
+    called only from a note nobody calls is not reached."""
     defined = set(defined)
     order: list[str] = []
-    queue = deque(label for _, label in references)
-    while queue:
-        label = queue.popleft()
-        if label in defined and label not in order:
-            order.append(label)
-            queue.extend(called for _, called in note_references.get(label, ()))
+    for _, calls in itertools.groupby(references, key=lambda call: _top_block(call[0])):
+        queue = deque(label for _, label in calls)
+        while queue:
+            label = queue.popleft()
+            if label in defined and label not in order:
+                order.append(label)
+                queue.extend(called for _, called in note_references.get(label, ()))
     return order
+
+
+def _top_block(el: etree._Element) -> etree._Element:
+    """The block of the chapter that holds ``el`` (a child of the chapter's root)."""
+    while (parent := el.getparent()) is not None and parent.getparent() is not None:
+        el = parent
+    return el
 
 
 def _report_unreached(source: SourceText, converted: _Converted,
