@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-STAGES = ("read", "assemble", "render", "epub", "pdf", "publish")
+STAGES = ("read", "assemble", "render", "epub", "pdf", "verify", "publish")
 
 
 @dataclass

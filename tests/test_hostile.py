@@ -145,11 +145,21 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/19
     (SVG.format('<image xlink:href="file:///etc/passwd" width="5" height="5"/>').encode(),
      "refers to 'file:///etc/passwd' outside the image"),
     (SVG.format('<use href="other.svg#shape"/>').encode(), "refers to 'other.svg#shape'"),
-    (SVG.format('<script>alert(1)</script>').encode(), "contains a script"),
-    (SVG.format('<rect onload="x()" width="1" height="1"/>').encode(), "event handler 'onload'"),
+    (SVG.format('<script>alert(1)</script>').encode(), "contains a <script>, which runs code"),
+    (SVG.format('<rect onload="x()" width="1" height="1"/>').encode(),
+     "event handler attribute 'onload'"),
     (SVG.format('<style>@import url(https://evil.example/a.css);</style>').encode(),
-     "loads something from outside the image"),
-], ids=["entities", "file", "relative", "script", "handler", "import"])
+     "imports the stylesheet 'https://evil.example/a.css'"),
+    (b'<?xml-stylesheet href="http://127.0.0.1:9/s.css"?>' + SVG.format("").encode(),
+     "has an <?xml-stylesheet?> instruction"),
+    (SVG.format('<foreignObject><img xmlns="http://www.w3.org/1999/xhtml" '
+                'src="http://127.0.0.1:9/i.png"/></foreignObject>').encode(),
+     "refers to 'http://127.0.0.1:9/i.png' outside the image"),
+    (SVG.format('<image href="data:image/svg+xml;base64,{}"/>'.format(base64.b64encode(
+        SVG.format("<script>alert(1)</script>").encode()).decode())).encode(),
+     "has a data: URL whose SVG contains a <script>, which runs code"),
+], ids=["entities", "file", "relative", "script", "handler", "import", "xml-stylesheet",
+        "foreign-object", "nested-data-svg"])
 def test_svg_that_reaches_out_is_refused(tmp_path, epoch_env, svg, expected):
     message = failure(book(tmp_path, "![x](figure.svg)\n", {"figure.svg": svg}))
     assert "a.md:1: error: SVG 'images/figure.svg'" in message and expected in message
@@ -165,7 +175,7 @@ def test_oversized_data_url_in_a_stylesheet_is_refused_at_its_line(tmp_path, epo
     payload = base64.b64encode(png(10, 10) + b"\0" * 3_000_000).decode()
     css = f"p {{ margin: 0 }}\nbody {{ background: url(data:image/png;base64,{payload}) }}\n"
     message = failure(book(tmp_path, "Text.\n", css=css))
-    assert f"{tmp_path / 'styles' / 'book.css'}:2: error: data: URL 'data:image/png;base64," in message
+    assert f"{tmp_path / 'styles' / 'book.css'}:2:20: error: data: URL 'data:image/png;base64," in message
     assert "more than the 2048 KiB brochure reads" in message
     assert len(message) < 1000  # the URL itself is not echoed
 

@@ -5,20 +5,26 @@ above it in this list (tests/test_architecture.py keeps it so):
 
     core/        what every stage shares: the document model (model.py), settings declared
                  once (settings.py), diagnostics, XHTML helpers, bounded child processes
-                 (sandbox.py), results kept across builds (memo.py), atomic files
+                 that die with the build (sandbox.py) and its temporary folder (scratch.py),
+                 results kept across builds (memo.py), atomic files
     manuscript/  the files -> Manuscript: book.yaml or front matter checked at its lines,
-                 chapters decoded, stylesheets and what they name, through the one resolver
-                 that decides what may be read (resolver.py), images checked before decoding
+                 chapters decoded, stylesheets and every URL they name (css_urls.py), through
+                 the one resolver that decides what may be read (resolver.py), images, SVG
+                 (svg_check.py) and fonts checked before decoding
     book/        Manuscript -> Book: each chapter's Markdown to sanitised XHTML (markdown.py,
-                 audit.py), notes numbered (notes.py), typography (typography.py), assembled
+                 audit.py), notes numbered (notes.py), typography (typography.py), assembled,
+                 links checked (links.py); whether an output holds the manuscript's text
+                 (text_check.py)
     render/      Book -> Rendering: the one XHTML document both formats are written from,
                  its notes placed (notes.py), front matter, the generated page setup
-    epub/        Rendering -> EPUB: split per part, fonts subset, packaged; EPUBCheck
+    epub/        Rendering -> EPUB: split per part, fonts subset, packaged; checked before it
+                 is published (verify.py); EPUBCheck
     pdf/         Rendering -> PDF with WeasyPrint: in one piece or in parts side by side
                  (parts.py, cut.py, join.py, font_subsets.py), every use of WeasyPrint's
-                 internals in internals.py; the print shop's PDF/X and the booklet
-    runtime/     the recipe (build.py), the cache of whole builds, the output folder's lock,
-                 publishing all outputs or none
+                 internals in internals.py; the print shop's PDF/X and the booklet; what of
+                 the machine changes the PDF (environment.py); checked (verify.py)
+    runtime/     the recipe (build.py), the cache of whole builds keyed on what the build
+                 read, the output folder's lock, publishing all outputs or none
     loop/        the author's loop around the build: new, check (lint.py, outputs.py), the
                  progress display, the JSON summary
     preview/     brochure serve: the warm builder, the watcher, the preview's server and page

@@ -20,13 +20,14 @@ from typing import Any
 import click
 
 from brochure import __version__
-from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.diagnostics import BrochureError, BrokenOutput, Report
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.loop import findings, new, summary
 from brochure.loop.check import check, show
 from brochure.loop.progress import shown, wanted
 from brochure.runtime.build import BuildOptions, BuildResult, build
+from brochure.runtime.publish import InterruptedAfterPublishing
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
 
@@ -68,8 +69,8 @@ def setting_options(command: Callable[..., Any], leave_out: tuple[str, ...] = ()
 
 @contextlib.contextmanager
 def _noting_ctrl_c(pressed: list[bool]) -> Iterator[None]:
-    """Record a Ctrl-C before it interrupts, so that it is reported as one whatever it
-    becomes on its way up."""
+    """Record a Ctrl-C (or SIGTERM) before it interrupts, so that it is reported as one
+    whatever it becomes on its way up; the build ends through its cleanup either way."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -78,7 +79,21 @@ def _noting_ctrl_c(pressed: list[bool]) -> Iterator[None]:
         pressed.append(True)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _ignoring_ctrl_c() -> Iterator[None]:
+    """While the summary of a finished build is printed: nothing is left to interrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
@@ -129,11 +144,12 @@ def build_command(manuscript: Path, out_dir: Path, styles_dir: Path | None, chec
     report = Report()
     with shown(wanted(quiet)):
         result = _run(options, report, debug, as_json)
-    _echo_diagnostics(report)
-    if as_json:
-        click.echo(summary.dumps(summary.built(result)))
-    elif not quiet:
-        _echo_summary(result)
+    with _ignoring_ctrl_c():
+        _echo_diagnostics(report)
+        if as_json:
+            click.echo(summary.dumps(summary.built(result)))
+        elif not quiet:
+            _echo_summary(result)
 
 
 def _run(options: BuildOptions, report: Report, debug: bool, as_json: bool = False) -> BuildResult:
@@ -149,16 +165,22 @@ def _run(options: BuildOptions, report: Report, debug: bool, as_json: bool = Fal
     try:
         with _noting_ctrl_c(pressed):
             return build(options, report)
+    except BrokenOutput as exc:  # an output breaks a promise and no input explains it
+        shown_diagnostics = [*report.diagnostics,
+                             *(d for d in exc.diagnostics if d not in report.diagnostics)]
+        findings.echo(shown_diagnostics)
+        fail(EXIT_INTERNAL, "internal error: the outputs were checked and found broken; "
+                            "build failed; no output was changed", shown_diagnostics)
     except BrochureError as exc:
         shown_diagnostics = [*report.diagnostics,
                              *(d for d in exc.diagnostics if d not in report.diagnostics)]
         findings.echo(shown_diagnostics)
         fail(EXIT_FAILED, "build failed; no output was changed", shown_diagnostics)
-    except KeyboardInterrupt:
-        fail(EXIT_INTERRUPTED, "interrupted; no output was changed")
+    except KeyboardInterrupt as exc:
+        fail(EXIT_INTERRUPTED, _interrupted(exc))
     except Exception as exc:
         if pressed:  # a library caught the Ctrl-C and raised an error of its own instead
-            fail(EXIT_INTERRUPTED, "interrupted; no output was changed")
+            fail(EXIT_INTERRUPTED, _interrupted(exc))
         # A bug of brochure's, not the user's.
         if debug:
             traceback.print_exc()
@@ -249,6 +271,15 @@ def new_command(folder: Path, lang: str, title: str | None, copy_styles: bool) -
                "(or brochure serve, to see it as you write)")
 
 
+def _interrupted(exc: BaseException) -> str:
+    """What an interruption left: nothing changed, or the new outputs, whole."""
+    published = exc.published if isinstance(exc, InterruptedAfterPublishing) else []
+    if published:
+        return (f"interrupted once the outputs were written: {', '.join(map(str, published))} "
+                "are new and whole")
+    return "interrupted; no output was changed"
+
+
 def _echo_summary(result: BuildResult) -> None:
     notes = f"{result.notes} note{'s' if result.notes != 1 else ''}"
     for fmt, path in result.outputs.items():
@@ -261,6 +292,10 @@ def _echo_summary(result: BuildResult) -> None:
         click.echo(f"nothing changed since the previous build: its outputs were verified and "
                    f"kept ({result.seconds:.2f} s; --no-cache builds anyway)")
         return
+    if result.why:
+        click.echo(f"built again: {result.why}")
+    if result.unrecorded:
+        click.echo(f"not recorded for the next build: {result.unrecorded}")
     recalled = [RECALLED[kind].format(found=found, needed=needed)
                 for kind, (found, needed) in result.recalled.items() if found]
     if recalled:

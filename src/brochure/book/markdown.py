@@ -9,11 +9,12 @@ the HTML with nh3 before anything else reads it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 import secrets
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape as html_escape
 
@@ -38,6 +39,7 @@ _DEFINITION_RE = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:", re.MULTILINE)
 _NOT_XML_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _CHAR_REF_RE = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+_HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -72,6 +74,8 @@ class ParsedChapter:
     definitions: dict[str, list[etree._Element]]  # label -> blocks of the note text
     definition_lines: dict[str, int]
     assets: list[Asset] = field(default_factory=list)
+    # label -> the calls inside that note's own text (a note may call another), in order
+    note_references: dict[str, list[tuple[etree._Element, str]]] = field(default_factory=dict)
 
 
 class _RecordingInlineProcessor(FootnoteInlineProcessor):
@@ -213,7 +217,11 @@ def _sanitise(html: str, location: Location | None = None,
     inner = html_escape(fragment.text or "", quote=False) + "".join(
         etree.tostring(child, method="xml", encoding="unicode") for child in fragment
     )
-    return etree.fromstring(f'<div xmlns="{XHTML_NS}">{inner}</div>')
+    try:
+        return etree.fromstring(f'<div xmlns="{XHTML_NS}">{inner}</div>')
+    except etree.XMLSyntaxError as exc:  # what the sanitiser let through, XML refuses
+        raise error(f"the HTML of this chapter cannot be made XHTML ({exc})", location,
+                    "look for unusual raw HTML, and simplify it") from None
 
 
 def _note_blocks(li: etree._Element) -> list[etree._Element]:
@@ -237,11 +245,34 @@ def _note_blocks(li: etree._Element) -> list[etree._Element]:
     return blocks
 
 
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Take ``el`` out of its parent, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    previous = el.getprevious()
+    if el.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def _collect_images(body: etree._Element, source: SourceText, resolver: Resolver,
-                    report: Report) -> list[Asset]:
+                    report: Report, refused: bool) -> list[Asset]:
+    """The image files of a chapter, read through the resolver; ``refused``: the audit refused
+    an image already (its empty ``src`` is not reported twice)."""
     assets = []
-    for img in body.iter(q("img")):
+    for img in list(body.iter(q("img"))):
         src = img.get("src", "")
+        if not src.strip():  # none written, or one the audit refused (it said where)
+            remove_keeping_tail(img)
+            if not refused:
+                report.error("an image without a file", Location(source.path, _first_line_with(
+                    source, "]()", False) or _first_line_with(source, "<img", False)),
+                    "name the image file: ![description](file.png)")
+            continue
         location = Location(source.path, _first_line_with(source, src, False))
         try:
             path = resolver.reference(src, source.path, location)
@@ -271,14 +302,22 @@ class _Converted:
 def _convert(text: str, nonce: str) -> _Converted:
     footnotes = _Footnotes(nonce)
     md = markdown.Markdown(extensions=[footnotes, "tables", "sane_lists"], output_format="html")
-    html = md.convert(text)
+    try:
+        html = md.convert(text)
+    except (RecursionError, MemoryError):
+        raise  # the sandbox names these bounds
+    except Exception as exc:  # Python-Markdown gave up on this text: the input's fault
+        raise error(f"Python-Markdown cannot read this chapter ({type(exc).__name__}: "
+                    f"{str(exc)[:100]})", hint="look for unusual markup, and simplify it"
+                    ) from None
     return _Converted(html, tuple(footnotes.undefined), tuple(footnotes.duplicates),
                       frozenset(footnotes.footnote_order), tuple(footnotes.footnotes),
                       tuple(str(block) for block in md.htmlStash.rawHtmlBlocks))
 
 
-def _report_removals(source: SourceText, converted: _Converted, report: Report) -> None:
-    """Tell the author what the sanitiser will take out (it does so silently)."""
+def _report_removals(source: SourceText, converted: _Converted, report: Report) -> bool:
+    """Tell the author what the sanitiser will take out (it does so silently); return whether
+    an image was refused."""
     lines = source_lines(source)
     found = [(first_line(lines, removal.needle), removal) for removal in audit(
         converted.raw_html, converted.html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES, URL_SCHEMES)]
@@ -287,9 +326,11 @@ def _report_removals(source: SourceText, converted: _Converted, report: Report) 
         hint = removal.hint or ("brochure keeps the text of raw HTML but not scripts, styles, "
                                 "frames or embedded objects; style the book in its stylesheet")
         if removal.level == "error":
-            report.error(f"{removal.what} is not read", location, hint)
+            report.error(removal.message or f"{removal.what} is not read", location, hint)
         else:
             report.warn(f"removed {removal.what}", location, hint)
+    return any(removal.level == "error" and removal.what.startswith("image")
+               for _, removal in found)
 
 
 def _to_bytes(nonce: str, converted: _Converted) -> bytes:
@@ -334,7 +375,12 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
             start_next()
         while running:  # in reading order: the first chapter that fails is the one reported
             index, nonce, job = running.popleft()
-            converted = nonce, job.result()
+            try:
+                converted = nonce, job.result()
+            except BrochureError as exc:  # said without a place in the child: the chapter's
+                where = Location(sources[index].path, sources[index].first_line)
+                raise BrochureError([d if d.location else dataclasses.replace(d, location=where)
+                                     for d in exc.diagnostics]) from None
             results[index] = converted
             memo.store("markdown", keys[index], _to_bytes(*converted))
             done += 1
@@ -360,10 +406,80 @@ def parse_chapters(sources: Sequence[SourceText], resolver: Resolver, report: Re
             for source, (nonce, conversion) in zip(sources, converted, strict=True)]
 
 
+def _calls(root: etree._Element, nonce: str) -> list[tuple[etree._Element, str]]:
+    """(<sup>, label) of each genuine note call under ``root``, in reading order."""
+    found = []
+    for link in root.iter(q("a")):
+        mark = link.get(MARK, "")
+        sup = link.getparent()
+        if mark.startswith(nonce) and sup is not None and local_name(sup) == "sup":
+            found.append((sup, mark[len(nonce):]))
+    return found
+
+
+def reached_labels(references: Sequence[tuple[etree._Element, str]],
+                   note_references: dict[str, list[tuple[etree._Element, str]]],
+                   defined: Iterable[str]) -> list[str]:
+    """The labels of the notes a reader reaches, in the order they are numbered.
+
+    Block by block (paragraph, list, table... of the chapter): the notes the block calls, in
+    the order of their first call, then the notes those notes call, and so on; then the next
+    block. It is the order of the notes at the foot of the page too, where a note called from
+    a note is set at the end of the block that calls the first (render/notes.py). A note
+    called only from a note nobody calls is not reached."""
+    defined = set(defined)
+    order: list[str] = []
+    for _, calls in itertools.groupby(references, key=lambda call: _top_block(call[0])):
+        queue = deque(label for _, label in calls)
+        while queue:
+            label = queue.popleft()
+            if label in defined and label not in order:
+                order.append(label)
+                queue.extend(called for _, called in note_references.get(label, ()))
+    return order
+
+
+def _top_block(el: etree._Element) -> etree._Element:
+    """The block of the chapter that holds ``el`` (a child of the chapter's root)."""
+    while (parent := el.getparent()) is not None and parent.getparent() is not None:
+        el = parent
+    return el
+
+
+def _report_unreached(source: SourceText, converted: _Converted,
+                      references: list[tuple[etree._Element, str]],
+                      note_references: dict[str, list[tuple[etree._Element, str]]],
+                      definition_lines: dict[str, list[int]], report: Report) -> None:
+    """Every note call that cannot work is an error at its line (one inside raw HTML stays
+    literal text, one in an image's description vanishes); a note no call reaches is left
+    out with a warning."""
+    raw = _HTML_COMMENT_RE.sub("", "".join(converted.raw_html))
+    reached = set(reached_labels(references, note_references, converted.defined))
+    standing = {label for _, label in references} | {
+        label for calls in note_references.values() for _, label in calls}
+    for label in converted.defined:
+        call = f"[^{label}]"
+        if call in raw:
+            report.error(f"note {call} is called inside raw HTML, where Markdown is not read",
+                         Location(source.path, _first_line_with(source, call)),
+                         "write the call in Markdown, outside the HTML block")
+        elif label in reached:
+            continue
+        elif label in converted.referenced and label not in standing:
+            report.error(f"note {call} is called where a call cannot stand",
+                         Location(source.path, _first_line_with(source, call)),
+                         "call notes from the text, a heading, a list, a table or another "
+                         "note; not from an image's description or a link's address")
+        else:
+            first = definition_lines.get(label, [])
+            report.warn(f"note {call} is defined but never referenced; it is left out",
+                        Location(source.path, first[0] if first else None))
+
+
 def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Resolver,
             report: Report) -> ParsedChapter:
     html = converted.html
-    _report_removals(source, converted, report)
+    refused_images = _report_removals(source, converted, report)
 
     definition_lines = _definition_lines(source)
     for label in dict.fromkeys(converted.undefined):
@@ -377,31 +493,31 @@ def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Res
         report.error(f"note [^{label}] is defined more than once (lines {where})",
                      Location(source.path, lines[-1] if lines else None),
                      "give each note its own label")
-    for label in converted.defined:
-        if label not in converted.referenced:
-            first = definition_lines.get(label, [])
-            report.warn(f"note [^{label}] is defined but never referenced; it is left out",
-                        Location(source.path, first[0] if first else None))
 
-    body = _sanitise(html, Location(source.path, source.first_line), source)
-    # Images of the notes too: the note texts are still inside the body here.
-    assets = _collect_images(body, source, resolver, report)
+    # The notes are sanitised apart from the text: an element the text leaves open (an <a>
+    # without </a>) would otherwise be carried by the HTML parser into every note.
+    chapter_start = Location(source.path, source.first_line)
+    split = html.rfind(f'<div class="footnote" {MARK}="{nonce}">')
+    body = _sanitise(html[:split] if split >= 0 else html, chapter_start, source)
+    notes = _sanitise(html[split:], chapter_start, source) if split >= 0 else None
+    assets = [*_collect_images(body, source, resolver, report, refused_images),
+              *(_collect_images(notes, source, resolver, report, refused_images)
+                if notes is not None else ())]
     definitions: dict[str, list[etree._Element]] = {}
-    for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):
-        for li in div.findall(f"{q('ol')}/{q('li')}"):
-            mark = li.get(MARK, "")
-            if mark.startswith(nonce):
-                definitions[mark[len(nonce):]] = _note_blocks(li)
-        body.remove(div)
-    references = []
-    for link in body.iter(q("a")):
-        mark = link.get(MARK, "")
-        sup = link.getparent()
-        if mark.startswith(nonce) and sup is not None and local_name(sup) == "sup":
-            references.append((sup, mark[len(nonce):]))
+    for div in notes.iter(q("div")) if notes is not None else ():
+        if div.get(MARK) == nonce:
+            for li in div.findall(f"{q('ol')}/{q('li')}"):
+                mark = li.get(MARK, "")
+                if mark.startswith(nonce):
+                    definitions[mark[len(nonce):]] = _note_blocks(li)
+    references = _calls(body, nonce)
+    note_references = {label: [call for block in blocks for call in _calls(block, nonce)]
+                       for label, blocks in definitions.items()}
+    _report_unreached(source, converted, references, note_references, definition_lines, report)
     for root in (body, *(block for blocks in definitions.values() for block in blocks)):
         for el in root.iter():  # the marks never leave this module, wherever they stood
             if MARK in el.attrib:
                 del el.attrib[MARK]
     first_lines = {label: numbers[0] for label, numbers in definition_lines.items()}
-    return ParsedChapter(source, body, references, definitions, first_lines, assets)
+    return ParsedChapter(source, body, references, definitions, first_lines, assets,
+                         note_references)

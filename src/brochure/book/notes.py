@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from brochure.book.markdown import ParsedChapter
+from brochure.book.markdown import ParsedChapter, reached_labels
 from brochure.core.diagnostics import Location
 from brochure.core.model import Note
 from brochure.core.settings import NoteNumbering
@@ -33,36 +33,30 @@ def ref_id(number: int, index: int) -> str:
 def number_notes(chapters: Sequence[ParsedChapter], numbering: NoteNumbering) -> list[Note]:
     """Give each referenced note its number and rewrite every reference as a link to it.
 
-    A note keeps the number of its first reference; later references to the same label link
-    to the same note. With ``per_chapter`` the displayed numbers start from 1 in each chapter.
-    References to undefined labels were reported by the parse stage.
+    Notes are numbered in the order a reader meets their calls: those the text of the chapter
+    calls first, then those called from these notes (a note may call another), and so on; a
+    note keeps the number of its first call, and later calls link to the same note. With
+    ``per_chapter`` the displayed numbers start from 1 in each chapter. References to
+    undefined labels, and notes no call reaches, were reported by the parse stage.
     """
     per_chapter = numbering == NoteNumbering.CHAPTER
     notes: list[Note] = []
     for chapter_number, chapter in enumerate(chapters, start=1):
-        numbers: dict[str, int] = {}  # label -> position of the note in the whole book
-        calls: dict[str, list[str]] = {}
         first = len(notes)
-        for sup, label in chapter.references:
-            if label not in chapter.definitions:
-                continue
+        order = reached_labels(chapter.references, chapter.note_references, chapter.definitions)
+        numbers = {label: first + index for index, label in enumerate(order, start=1)}
+        calls: dict[str, list[str]] = {label: [] for label in order}
+        # The text's calls, then each note's calls in the notes' order: the order of ref_ids.
+        every_call = [*chapter.references,
+                      *(call for label in order for call in chapter.note_references.get(label, ()))]
+        for sup, label in every_call:
             if label not in numbers:
-                numbers[label] = first + len(numbers) + 1
-                calls[label] = []
+                continue
             position = numbers[label]
-            number = position - first if per_chapter else position
             calls[label].append(ref_id(position, len(calls[label]) + 1))
-            tail = sup.tail
-            sup.clear()
-            sup.tail = tail
-            element("a", {
-                "href": "#" + note_id(position),
-                "id": calls[label][-1],
-                "class": NOTEREF_CLASS,
-                EPUB_TYPE: "noteref",
-                "role": "doc-noteref",
-            }, str(number), parent=sup)
-        for label, position in sorted(numbers.items(), key=lambda item: item[1]):
+            _link_call(sup, position, calls[label][-1], position - first if per_chapter else position)
+        for label in order:
+            position = numbers[label]
             notes.append(Note(
                 number=position - first if per_chapter else position,
                 id=note_id(position),
@@ -72,3 +66,17 @@ def number_notes(chapters: Sequence[ParsedChapter], numbering: NoteNumbering) ->
                 location=Location(chapter.source.path, chapter.definition_lines.get(label)),
             ))
     return notes
+
+
+def _link_call(sup, position: int, identifier: str, shown: int) -> None:
+    """Make a call's <sup> hold the one link to its note."""
+    tail = sup.tail
+    sup.clear()
+    sup.tail = tail
+    element("a", {
+        "href": "#" + note_id(position),
+        "id": identifier,
+        "class": NOTEREF_CLASS,
+        EPUB_TYPE: "noteref",
+        "role": "doc-noteref",
+    }, str(shown), parent=sup)

@@ -17,7 +17,10 @@ def build_time(metadata: Metadata, environ: Mapping[str, str] | None = None) -> 
     epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH")
     if epoch is not None and epoch.strip():
         try:
-            return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
+            seconds = int(epoch.strip())
+            if seconds < 0 or not epoch.strip().isdigit():
+                raise ValueError("not a non-negative integer")  # the specification's words
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise error(f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds since 1970",
                         hint="set it to an integer, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)"

@@ -52,6 +52,19 @@ class BrochureError(Exception):
         super().__init__("\n".join(str(d) for d in diagnostics))
 
 
+class BrokenOutput(BrochureError):
+    """An output breaks one of brochure's promises and no input explains it: a bug of
+    brochure's (the command's status 70), found before anything was published."""
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a check of an output found: errors its input explains, and brochure's own bugs."""
+
+    errors: tuple[Diagnostic, ...] = ()
+    bugs: tuple[Diagnostic, ...] = ()
+
+
 def error(message: str, location: Location | None = None, hint: str | None = None) -> BrochureError:
     """Build an exception carrying one error diagnostic (to ``raise``)."""
     return BrochureError(Diagnostic("error", message, location, hint))

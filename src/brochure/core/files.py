@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+from brochure.core.diagnostics import BrochureError, error
+
+# What the machine lacks, not brochure: the build fails (exit 1) with a hint.
+_NO_ROOM = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota exceeded"}
 
 
 def stage(target: Path, data: bytes, durable: bool = True) -> Path:
@@ -40,3 +46,16 @@ def write_atomically(target: Path, data: bytes, durable: bool = False) -> None:
     except BaseException:
         discard(temporary)
         raise
+
+
+def environment_error(exc: OSError) -> BrochureError | None:
+    """The error to report when ``exc`` is the machine's lack of room, else None."""
+    lack = _NO_ROOM.get(exc.errno or 0)
+    if lack is None:
+        return None
+    where = f" while writing '{exc.filename}'" if exc.filename else ""
+    temporary = Path(tempfile.gettempdir())
+    if temporary.name.startswith("brochure-"):  # a build's own folder (scratch.py): its parent
+        temporary = temporary.parent
+    return error(f"{lack}{where}", hint=f"free some room; temporary files go to "
+                 f"'{temporary}' (set TMPDIR to use another disk)")

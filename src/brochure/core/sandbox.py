@@ -15,6 +15,7 @@ the job must pickle). Its memory is then WeasyPrint's, not a copy of the parent'
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
 import importlib
 import multiprocessing
@@ -27,9 +28,12 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from brochure.core.diagnostics import BrochureError, Location, error
+from brochure.core.files import environment_error
+from brochure.core.scratch import use_in_this_process
 
 T = TypeVar("T")
 MiB = 2**20
@@ -73,15 +77,19 @@ def _address_space() -> int:
         return 0
 
 
-def _child(connection, function: Callable[..., Any], args: tuple, memory: int) -> None:
-    quiet_child()
+def _child(connection, function: Callable[..., Any], args: tuple, memory: int,
+           parents: tuple) -> None:
+    quiet_child(*parents)
     _limit(memory)
     _run(connection, lambda: function(*args))
 
 
-def _serve(jobs, connection, preload: tuple[str, ...], memory: int) -> None:
+def _serve(jobs, connection, preload: tuple[str, ...], memory: int, parents: tuple,
+           scratch: Path | None) -> None:
     """A worker: import ``preload`` now, then run the one job the parent sends."""
-    quiet_child()
+    quiet_child(*parents)
+    if scratch is not None:
+        use_in_this_process(scratch)
     try:
         for module in preload:
             importlib.import_module(module)
@@ -102,10 +110,27 @@ def _serve(jobs, connection, preload: tuple[str, ...], memory: int) -> None:
     _run(connection, job)
 
 
-def quiet_child() -> None:
-    """In a child: Ctrl-C is the parent's to handle, and a crash the parent's to report."""
+def quiet_child(*parents) -> None:
+    """In a child: Ctrl-C is the parent's to handle, and a crash the parent's to report; the
+    child dies with its parent, and closes the parent's ends of their pipes (``parents``), so
+    that a read of its own end sees the parent go."""
+    parent = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the child
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     faulthandler.disable()  # a crash (out of memory in C code) is reported by the parent
+    _end_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    for connection in parents:
+        with contextlib.suppress(OSError):
+            connection.close()
+
+
+def _end_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent dies (kill -9 included): a child
+    left alone would keep running, and keep what it holds."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _limit(memory: int) -> None:
@@ -123,6 +148,10 @@ def _run(connection, job: Callable[[], Any]) -> None:
         outcome = _Failure("brochure", payload=exc.diagnostics)
     except MemoryError:
         outcome = _Failure("memory")
+    except OSError as exc:  # a full disk is the machine's problem, not a bug
+        lack = environment_error(exc)
+        outcome = (_Failure("brochure", payload=lack.diagnostics) if lack is not None else
+                   _Failure("internal", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
     except RecursionError:
         outcome = _Failure("recursion")
     except KeyboardInterrupt:
@@ -165,8 +194,8 @@ def start_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: 
     parent can work meanwhile (it writes the EPUB while the PDF renders); ``result()`` waits."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(send, function, args, bound.memory_mib * MiB),
-                              daemon=True)
+    process = context.Process(target=_child, args=(send, function, args, bound.memory_mib * MiB,
+                                                   (receive,)), daemon=True)
     process.start()
     send.close()
     return Running(process, receive, time.monotonic() + bound.seconds, bound, stage, location,
@@ -174,15 +203,17 @@ def start_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: 
 
 
 def start_worker(bound: Bound, stage: str, preload: tuple[str, ...] = (),
-                 location: Location | None = None, hint: str | None = None) -> Worker:
-    """Fork a bounded worker now that imports ``preload`` and waits for ``Worker.submit``."""
+                 location: Location | None = None, hint: str | None = None,
+                 scratch: Path | None = None) -> Worker:
+    """Fork a bounded worker now that imports ``preload`` and waits for ``Worker.submit``; its
+    temporary files (and its children's) go into ``scratch`` (core/scratch.py)."""
     context = multiprocessing.get_context("fork")
     jobs_in, jobs_out = context.Pipe(duplex=False)
     receive, send = context.Pipe(duplex=False)
     # Not a daemon: a daemon may not have children, and a long book's PDF is laid out in
     # chunks by children of this worker (parallel_pdf.py). The build ends it in any case.
-    process = context.Process(target=_serve, args=(jobs_in, send, preload,
-                                                   bound.memory_mib * MiB))
+    process = context.Process(target=_serve, args=(jobs_in, send, preload, bound.memory_mib * MiB,
+                                                   (jobs_out, receive), scratch))
     process.start()
     jobs_in.close()
     send.close()

@@ -3,8 +3,8 @@
 A small PNG can claim to be 100,000 x 100,000 pixels and take tens of gigabytes once the PDF
 renderer decodes it; an SVG can define entities that expand to gigabytes ("billion laughs")
 or name files and URLs to fetch. Raster images are measured from their header only
-(Pillow's ``Image.open`` reads no pixel); SVG is parsed with defusedxml, which refuses
-entity and DTD tricks, and anything that reaches outside the image is refused.
+(Pillow's ``Image.open`` reads no pixel); an SVG that runs code or reaches outside itself
+is refused (svg_check.py), as is one inside a ``data:`` URL.
 """
 
 from __future__ import annotations
@@ -12,22 +12,17 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import re
 from pathlib import PurePosixPath
 from urllib.parse import unquote_to_bytes
 
-import defusedxml.ElementTree
-from defusedxml import DefusedXmlException
-
-from brochure.core.diagnostics import Location, error
+from brochure.core.diagnostics import BrochureError, Diagnostic, Location, error
+from brochure.manuscript.svg_check import check_svg
 
 MAX_PIXELS = 60_000_000  # a full A4 page at 600 dpi is 35 million pixels
 MAX_DATA_URL = 2 * 1024 * 1024  # characters of a data: URL in a stylesheet
 _PILLOW_FORMATS = {
     "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP",
 }
-_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-_CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.IGNORECASE)
 
 
 def check_image(name: str | PurePosixPath, kind: str, data: bytes,
@@ -60,39 +55,15 @@ def _check_raster(name: str, kind: str, data: bytes, location: Location | None) 
 
 
 def _check_svg(name: str, data: bytes, location: Location | None) -> None:
-    try:
-        root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException:
-        raise error(f"SVG '{name}' declares a DTD or entities, which brochure does not read",
-                    location, "remove the <!DOCTYPE ...> and <!ENTITY ...> lines") from None
-    except Exception as exc:  # xml.etree.ElementTree.ParseError and relatives
-        raise error(f"SVG '{name}' is not well-formed XML: {exc}", location) from None
-    for element in root.iter():
-        tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-        if tag == "script":
-            raise error(f"SVG '{name}' contains a script", location, "remove the <script> element")
-        for attribute, value in element.attrib.items():
-            local = attribute.rsplit("}", 1)[-1]
-            if local.lower().startswith("on"):
-                raise error(f"SVG '{name}' has an event handler '{local}'", location)
-            if attribute in ("href", _XLINK_HREF) and not _inside(value):
-                raise error(f"SVG '{name}' refers to '{value[:80]}' outside the image", location,
-                            "embed what it shows in the SVG itself")
-            if local == "style":
-                _check_svg_css(name, value, location)
-        if tag == "style":
-            _check_svg_css(name, element.text or "", location)
-
-
-def _inside(reference: str) -> bool:
-    reference = reference.strip()
-    return reference.startswith("#") or reference.startswith("data:")
-
-
-def _check_svg_css(name: str, css: str, location: Location | None) -> None:
-    if "@import" in css.lower() or any(not _inside(url) for url in _CSS_URL.findall(css)):
-        raise error(f"SVG '{name}' has a style that loads something from outside the image",
-                    location, "remove @import and url() that do not point inside the SVG")
+    """Refuse an SVG that runs code or reaches outside itself (svg_check.py), naming each
+    problem with its line in the SVG."""
+    problems = check_svg(data)
+    if problems:
+        raise BrochureError([Diagnostic(
+            "error", f"SVG '{name}' {problem.message}"
+            + (f" (line {problem.line} of the SVG)" if problem.line else ""), location,
+            "remove it, or embed what it shows in the SVG itself")
+            for problem in problems[:20]])
 
 
 def check_data_url(url: str, location: Location | None = None) -> None:

@@ -27,13 +27,27 @@ _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _UNWRITABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+_SURROGATE_PAIR_RE = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
 def _writable(value: str, doc: YamlDocument, key: str) -> str:
     bad = _UNWRITABLE_RE.search(value)
     if bad:
-        raise error(f"'{key}' holds the control character U+{ord(bad.group()):04X}",
+        code = ord(bad.group())
+        what = ("half of a UTF-16 surrogate pair" if 0xD800 <= code <= 0xDFFF
+                else "the control character")
+        raise error(f"'{key}' holds {what} U+{code:04X}",
                     doc.location(key), "remove the escape sequence (such as \\e or \\x00) "
                     "that makes it")
     return value
+
+
+def _construct_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    """A YAML string, with the UTF-16 surrogate pairs of its escapes ("\\ud83c\\udf89")
+    joined into the one character they stand for."""
+    value = yaml.SafeLoader.construct_yaml_str(loader, node)
+    return _SURROGATE_PAIR_RE.sub(
+        lambda pair: pair.group().encode("utf-16", "surrogatepass").decode("utf-16"), value)
 
 
 class Mapping(dict):
@@ -91,6 +105,7 @@ def _construct_timestamp(loader: _SafeLineLoader, node: yaml.ScalarNode) -> Any:
 
 _SafeLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _SafeLineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_SafeLineLoader.add_constructor("tag:yaml.org,2002:str", _construct_text)
 
 
 class _YamlProblem(Exception):

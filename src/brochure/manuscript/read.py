@@ -6,11 +6,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-import tinycss2
-
-from brochure.core.diagnostics import Location, Report, error
+from brochure.core.diagnostics import BrochureError, Diagnostic, Location, Report, error
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Asset, Manuscript, SourceText
+from brochure.manuscript.css_urls import css_problems, css_references
 from brochure.manuscript.images import check_data_url
 from brochure.manuscript.metadata import (
     YamlDocument,
@@ -25,6 +24,26 @@ METADATA_FILE = "book.yaml"
 # C0/C1 controls other than tab and newline cannot appear in XHTML.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+# A line can break at a space, a hyphen, a soft hyphen or a zero-width space, and between any
+# two characters of the scripts written without spaces (CJK, and Thai, Lao, Khmer, Myanmar,
+# which Pango cuts into words). A longer run with no such place costs the PDF's line breaking
+# time in its square: 10,000 characters take 20 s, 80,000 take more than ten minutes.
+MAX_WORD = 1000
+_UNBREAKABLE = re.compile(
+    "[^\\s\\-\u00ad\u200b\u2010-\u2014\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]"
+    f"{{{MAX_WORD + 1},}}")
+
+
+def check_words(text: str, path: Path, first_line: int = 1) -> None:
+    """Refuse a word too long to lay out in reasonable time, at its line and column."""
+    long = next((m for m in _UNBREAKABLE.finditer(text) if "data:" not in m.group()), None)
+    if long:  # (a data: URL is refused where it stands, with its own message)
+        line = text.count("\n", 0, long.start()) + first_line
+        column = long.start() - (text.rfind("\n", 0, long.start()) + 1) + 1
+        raise error(f"a word of {len(long.group()):,} characters with no space or other place "
+                    f"to break a line (brochure sets words of up to {MAX_WORD:,})",
+                    Location(path, line, column), "put spaces in it, or shorten it")
 
 
 def decode_text(data: bytes, path: Path) -> str:
@@ -64,7 +83,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str | None, str, int]:
 def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[Path]:
     listed = doc.values.get("chapters")
     if listed is None:
-        paths = sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
+        paths = [p for p in resolver.listing(folder, "*.md") if p.name.lower() != "readme.md"]
         if not paths:
             raise error(f"no chapter files (*.md) in '{folder}'", doc.location())
         return [resolver.file(p) for p in paths]
@@ -85,45 +104,49 @@ def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[
 
 
 def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset], list[Asset]]:
-    """The stylesheets of ``styles_dir`` and the files (fonts, images) their ``url()``s name."""
+    """The stylesheets of ``styles_dir`` and the files (fonts, images) they name. Every way
+    CSS names a URL counts (css_urls.py), and each that is not a file of the styles folder or
+    a sound ``data:`` URL is an error at its line and column, whatever the format built."""
     sheets, used = [], {}
-    for path in sorted(styles_dir.glob("*.css")):
+    problems: list[Diagnostic] = []
+    for path in resolver.listing(styles_dir, "*.css"):
         data = resolver.read(path)
-        decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
+        css = decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
         sheets.append(Asset(f"styles/{path.name}", data, "text/css", path))
-        rules = tinycss2.parse_stylesheet_bytes(data, skip_comments=True, skip_whitespace=True)[0]
-        for url, line in _urls(rules):
-            if url.startswith("data:"):
-                check_data_url(url, Location(path, line))
-                continue
-            location = Location(path, line)
-            target = resolver.reference(url, path, location)
-            if not target.is_relative_to(styles_dir.resolve()):
-                raise error(f"'{url}' is outside the styles folder", location)
-            href = "styles/" + target.relative_to(styles_dir.resolve()).as_posix()
-            if href not in used:
-                content = resolver.read(target, location)
-                used[href] = Asset(href, content, media_type(href, content, location), target)
+        for problem in css_problems(css):
+            problems.append(Diagnostic(
+                "error", f"brochure cannot check what this stylesheet loads: {problem.message}",
+                Location(path, problem.line, problem.column),
+                "name files with url(\"...\") and a plain relative path"))
+        for reference in css_references(css):
+            location = Location(path, reference.line, reference.column)
+            try:
+                href = _style_file(reference.url, path, styles_dir, resolver, location)
+                if href is not None and href not in used:
+                    target = styles_dir.resolve() / href.removeprefix("styles/")
+                    content = resolver.read(target, location)
+                    used[href] = Asset(href, content, media_type(href, content, location), target)
+            except BrochureError as exc:
+                problems.extend(exc.diagnostics)
+    if problems:
+        raise BrochureError(problems)
     return sheets, [used[href] for href in sorted(used)]
 
 
-def _urls(nodes) -> list[tuple[str, int]]:
-    """Every ``url()`` in a parsed stylesheet, with its line."""
-    found = []
-    for node in nodes or ():
-        if node.type == "url":
-            found.append((node.value, node.source_line))
-        elif node.type == "function" and node.lower_name == "url":
-            strings = [a for a in node.arguments if a.type == "string"]
-            if strings:
-                found.append((strings[0].value, node.source_line))
-        for attribute in ("prelude", "content", "arguments"):
-            children = getattr(node, attribute, None)
-            if isinstance(children, list):
-                found.extend(_urls(children))
-        if node.type in ("qualified-rule", "at-rule") and node.content is not None:
-            found.extend(_urls(tinycss2.parse_blocks_contents(node.content)))
-    return found
+def _style_file(url: str, sheet: Path, styles_dir: Path, resolver: Resolver,
+                location: Location) -> str | None:
+    """The book's href of the file a stylesheet's URL names (None: a fragment or a data:
+    URL, checked here), or an error."""
+    url = url.strip(" \t\n\r\f")
+    if url.startswith("#"):
+        return None  # a place in the document (target-counter)
+    if url[:5].lower() == "data:":
+        check_data_url(url, location)
+        return None
+    target = resolver.reference(url, sheet, location)
+    if not target.is_relative_to(styles_dir.resolve()):
+        raise error(f"'{url}' is outside the styles folder", location)
+    return "styles/" + target.relative_to(styles_dir.resolve()).as_posix()
 
 
 def project_folders(path: Path, styles_dir: Path | None = None) -> tuple[Path, Path]:
@@ -150,10 +173,13 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
     resolver = Resolver.for_roots(folder, styles_dir)
 
     text = decode_text(resolver.read(metadata_path), metadata_path)
+    check_words(text, metadata_path)
     if path.is_dir():
         doc = parse_yaml(text, metadata_path)
         paths = _chapter_paths(folder, doc, resolver)
         sources = [SourceText(p, decode_text(resolver.read(p), p)) for p in paths]
+        for source in sources:
+            check_words(source.text, source.path)
     else:
         yaml_text, body, body_line = split_front_matter(text, path)
         if yaml_text is None:

@@ -4,17 +4,27 @@ Everything the book carries (chapters, stylesheets, fonts, images) is found thro
 ``Resolver``: only regular files inside its roots, after following symlinks; no other
 scheme than a relative path (no ``file://``, no network). The EPUB packager and the PDF
 renderer never touch the disk themselves: they get the files from the document model.
+
+While a ``Journal`` is open (``recording()``), every file read and every folder listed
+through a resolver is written in it: that is what the cache of whole builds keys on
+(runtime/cache.py), and checks again through a resolver, so that no path is read by one part
+of brochure and refused by another.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from brochure.core.diagnostics import Location, error
+from brochure.manuscript.font_check import check_font
 from brochure.manuscript.images import check_image
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -44,6 +54,29 @@ _SIGNATURES = {
     "font/woff": (b"wOFF",),
     "font/woff2": (b"wOF2",),
 }
+
+
+@dataclass
+class Journal:
+    """What a build read through resolvers: files (real path -> SHA-256 of the bytes read) and
+    folder listings ((real folder, pattern) -> the names found, in order)."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    listings: dict[tuple[Path, str], tuple[str, ...]] = field(default_factory=dict)
+
+
+_JOURNAL: contextvars.ContextVar[Journal | None] = contextvars.ContextVar("journal", default=None)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Journal]:
+    """Write what resolvers read, until the block ends, in the journal it gives."""
+    journal = Journal()
+    token = _JOURNAL.set(journal)
+    try:
+        yield journal
+    finally:
+        _JOURNAL.reset(token)
 
 
 @dataclass(frozen=True)
@@ -104,7 +137,25 @@ class Resolver:
             data = stream.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise error(f"'{path}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
+        journal = _JOURNAL.get()
+        if journal is not None:
+            journal.files[real] = hashlib.sha256(data).hexdigest()
         return data
+
+    def listing(self, folder: Path, pattern: str) -> list[Path]:
+        """The files of ``folder`` (inside a root) whose names match ``pattern``, sorted; a
+        folder outside the roots, or none, lists nothing."""
+        real = folder.resolve()
+        if not any(real.is_relative_to(root) for root in self.roots):
+            return []
+        try:
+            found = sorted(path for path in folder.glob(pattern) if path.is_file())
+        except OSError:
+            found = []
+        journal = _JOURNAL.get()
+        if journal is not None:
+            journal.listings[(real, pattern)] = tuple(path.name for path in found)
+        return found
 
 
 def media_type(path: Path | str, data: bytes, location: Location | None = None) -> str:
@@ -119,5 +170,8 @@ def media_type(path: Path | str, data: bytes, location: Location | None = None) 
         raise error(f"'{path}' is not a {suffix[1:].upper()} file", location)
     if kind == "image/webp" and data[8:12] != b"WEBP":
         raise error(f"'{path}' is not a WEBP file", location)
-    check_image(str(path), kind, data, location)
+    if kind.startswith("font/"):
+        check_font(str(path), data, location)
+    else:
+        check_image(str(path), kind, data, location)
     return kind

@@ -13,13 +13,11 @@ alone, a chunk that fails) falls back to that one-piece layout.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import hashlib
 import multiprocessing
 import os
 import pickle
-import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -410,7 +408,6 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
     ``drawn_to`` (a file, not the pipe: the process ends, and lets its memory go, at once,
     without waiting for the writer to read it)."""
     quiet_child()
-    _end_with_parent()
 
     placed: list[Placement] = []
 
@@ -453,9 +450,3 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
             connection.send(("failed", f"{type(exc).__name__}: {exc}"))
     finally:
         os._exit(0)
-
-
-def _end_with_parent() -> None:
-    """Linux: this process is killed if the PDF's process dies (a deadline, Ctrl-C)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

@@ -45,11 +45,13 @@ def load_profile(book: Book) -> tuple[bytes, Path]:
     if path:
         book_file = book.metadata.location.path
         location = Location(book_file)
-        real = Resolver.for_roots(book_file.parent).reference(path, book_file, location)
+        resolver = Resolver.for_roots(book_file.parent)
+        real = resolver.reference(path, book_file, location)
+        data = resolver.read(real, location)
     else:
         real = default_styles_dir() / DEFAULT_PROFILE
         location = Location(real)
-    data = real.read_bytes()
+        data = real.read_bytes()
     if data[36:40] != b"acsp":  # an ICC profile's signature
         raise error(f"'{real}' is not an ICC profile", location,
                     "use the .icc file of your print shop's CMYK profile")

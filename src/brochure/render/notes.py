@@ -305,16 +305,60 @@ def footnotes(note: Note, lang: str, limit: int = FOOTNOTE_WORDS) -> list[etree.
 
 
 def place_footnotes(section: etree._Element, notes: Sequence[Note], lang: str) -> None:
-    """Put each note right after its first call, as footnotes (the PDF's print-notes mode)."""
+    """Put each note right after its first call, as footnotes (the PDF's print-notes mode).
+
+    A note first called from another note's text goes at the end of the block (paragraph,
+    list, table) that calls the other note, after the footnotes of that block's own calls:
+    WeasyPrint does not float a footnote out of a footnote, and at the foot of the page the
+    notes then come in the order of their numbers (book/markdown.py, ``reached_labels``)."""
     first_calls = {note.ref_ids[0]: note for note in notes}
-    for link in list(section.iter(q("a"))):
+    placed: set[str] = set()
+    queue = list(section.iter(q("a")))
+    while queue:
+        link = queue.pop(0)
         note = first_calls.get(link.get("id", ""))
-        if note is None or NOTEREF_CLASS not in (link.get("class") or "").split():
+        if note is None or note.id in placed or NOTEREF_CLASS not in (link.get("class") or "").split():
             continue
-        sup = link.getparent()
-        tail, sup.tail = sup.tail, None
-        anchor = sup
-        for footnote in footnotes(note, lang):
-            anchor.addnext(footnote)
-            anchor = footnote
-        anchor.tail = tail
+        placed.add(note.id)
+        elements = footnotes(note, lang)
+        holder = _footnote_of(link)
+        if holder is None:
+            anchor = link.getparent()
+            tail, anchor.tail = anchor.tail, None
+            for footnote in elements:
+                anchor.addnext(footnote)
+                anchor = footnote
+            anchor.tail = tail
+        else:
+            _last_block(_top_block(holder, section)).extend(elements)
+        queue.extend(a for footnote in elements for a in footnote.iter(q("a")))
+
+
+def _top_block(el: etree._Element, section: etree._Element) -> etree._Element:
+    """The block of the chapter ``section`` that holds ``el``."""
+    while (parent := el.getparent()) is not None and parent is not section:
+        el = parent
+    return el
+
+
+def _last_block(block: etree._Element) -> etree._Element:
+    """Where text may end a block: its last list item, row cell or paragraph, if it has one."""
+    while len(block) and local_name(block[-1]) in _HOLDERS and not _is_footnote(block[-1]):
+        block = block[-1]
+    return block
+
+
+_HOLDERS = HEADINGS | {"p", "ul", "ol", "li", "table", "thead", "tbody", "tfoot", "tr", "td",
+                       "th", "dl", "dd", "dt", "blockquote", "div", "figure", "figcaption"}
+
+
+def _is_footnote(el: etree._Element) -> bool:
+    return "footnote" in (el.get("class") or "").split()
+
+
+def _footnote_of(el: etree._Element) -> etree._Element | None:
+    """The footnote element ``el`` stands in, if it is in one."""
+    for ancestor in el.iterancestors():
+        if _is_footnote(ancestor):
+            return ancestor
+    return None

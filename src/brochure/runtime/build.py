@@ -17,25 +17,30 @@ from typing import Any
 from slugify import slugify
 
 from brochure.book.assemble import assemble_book, typeset_book
+from brochure.book.links import resolve_links
 from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
+from brochure.book.text_check import missing_text, output_words
 from brochure.core import memo, progress
 from brochure.core.clock import build_time
-from brochure.core.diagnostics import Diagnostic, Location, Report, error
-from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
+from brochure.core.diagnostics import BrochureError, BrokenOutput, Diagnostic, Location, Report, error
+from brochure.core.files import environment_error
+from brochure.core.model import Book, Manuscript, Rendering, SourceText, Written, notes_layout
 from brochure.core.sandbox import Limits, Running, Worker, start_worker
+from brochure.core.scratch import scratch_folder, sweep_stale
 from brochure.core.settings import Format, PrintMode, Settings
 from brochure.core.xhtml import serialize
 from brochure.epub.epubcheck import check_epub
 from brochure.epub.fonts import coverage_warnings
+from brochure.epub.verify import verify_epub
 from brochure.epub.write import write_epub
 from brochure.manuscript.read import project_folders, read_manuscript
-from brochure.manuscript.resolver import Resolver
+from brochure.manuscript.resolver import Resolver, recording
 from brochure.render.document import render_book
 from brochure.render.page_setup import with_page_setup
 from brochure.runtime import cache
 from brochure.runtime.lock import build_lock
-from brochure.runtime.publish import publish
+from brochure.runtime.publish import InterruptedAfterPublishing, publish
 from brochure.runtime.stopwatch import Stopwatch
 
 
@@ -76,6 +81,8 @@ class BuildResult:
     details: dict[str, list[str]] = field(default_factory=dict)  # per format, for the report
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     reused: bool = False  # nothing changed since the previous build: its outputs were kept
+    why: str | None = None  # why the previous build's outputs were not kept, if there were some
+    unrecorded: str | None = None  # why this build could not be recorded for the next
     # Steps whose results earlier builds had made (memo.py): kind -> (found, needed).
     recalled: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -83,45 +90,70 @@ class BuildResult:
 def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
     """Build the requested formats; publish them all only if every one succeeded."""
     report = report if report is not None else Report()
-    with build_lock(options.out_dir):  # one build at a time per output folder
-        return _cached_build(options, report)
+    published: list[Path] = []
+    taken_over: list[str] = []
+    sweep_stale()  # the temporary folders of builds killed outright
+    try:
+        with build_lock(options.out_dir, taken_over):  # one build at a time per output folder
+            for sentence in taken_over:
+                report.warn(sentence, Location(options.out_dir))
+            return _cached_build(options, report, published)
+    except KeyboardInterrupt:
+        if published:
+            raise InterruptedAfterPublishing(published) from None
+        raise
+    except OSError as exc:
+        lack = environment_error(exc)
+        if lack is None:
+            raise
+        raise lack from None
 
 
-def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
+def _cached_build(options: BuildOptions, report: Report, published: list[Path]) -> BuildResult:
     """The previous build's outputs if nothing changed; else a build, recorded for the next."""
     if not options.cache:
-        return make(options, report)
+        return make(options, report, published)
     watch = Stopwatch()
     with watch.stage("cache"):
-        key = _cache_key(options)
-        reused = cache.lookup(options.out_dir, key) if key else None
-    if reused:
-        report.diagnostics.extend(reused.diagnostics)
-        outputs = {Format(fmt): path for fmt, path in reused.outputs.items()}
-        sizes = {Format(fmt): size for fmt, size in reused.sizes.items()}
-        return BuildResult(outputs, sizes, reused.pages, reused.notes, watch.total,
-                           report.diagnostics, reused.details, watch, reused=True)
-    with memo.active() as kept:
-        result = make(options, report)
+        roots = _roots(options)
+        described = cache.description(_described_options(options), roots)
+        found = cache.lookup(options.out_dir, described, roots)
+    if isinstance(found, cache.Reused):
+        report.diagnostics.extend(found.diagnostics)
+        outputs = {Format(fmt): path for fmt, path in found.outputs.items()}
+        sizes = {Format(fmt): size for fmt, size in found.sizes.items()}
+        return BuildResult(outputs, sizes, found.pages, found.notes, watch.total,
+                           report.diagnostics, found.details, watch, reused=True)
+    said_before = len(report.diagnostics)  # not this build's to replay (a lock taken over)
+    with memo.active() as kept, recording() as journal:
+        result = make(options, report, published)
+    result.why = found.why
     result.recalled = {kind: (kept.reused[kind], kept.reused[kind] + kept.computed[kind])
                        for kind in sorted(kept.reused | kept.computed)}
     # Recorded only if no input changed while the build ran.
-    if key and _cache_key(options) == key:
-        cache.store(options.out_dir, key, {fmt.value: (path, path.read_bytes())
-                                           for fmt, path in result.outputs.items()},
-                    result.pages, result.notes, result.diagnostics, result.details)
+    moved = cache.changed_since(journal, roots)
+    if moved:
+        result.unrecorded = f"{moved} while the build ran"
+    else:
+        result.unrecorded = cache.store(
+            options.out_dir, described, journal,
+            {fmt.value: (path, path.read_bytes()) for fmt, path in result.outputs.items()},
+            result.pages, result.notes, result.diagnostics[said_before:], result.details)
     return result
 
 
-def _cache_key(options: BuildOptions) -> str | None:
+def _roots(options: BuildOptions) -> tuple[Path, ...]:
+    """The folders the build may read from (none when there is no manuscript)."""
     if not options.manuscript.exists():
-        return None
-    folders = list(project_folders(options.manuscript, options.styles_dir))
-    described = {"manuscript": options.manuscript.resolve(), "out": options.out_dir.resolve(),
-                 "check": options.check,
-                 "styles": options.styles_dir and options.styles_dir.resolve(),
-                 "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
-    return cache.build_key(folders, options.out_dir, described)
+        return ()
+    return tuple(folder.resolve() for folder in project_folders(options.manuscript,
+                                                                 options.styles_dir))
+
+
+def _described_options(options: BuildOptions) -> dict[str, Any]:
+    return {"manuscript": options.manuscript.resolve(), "out": options.out_dir.resolve(),
+            "check": options.check, "styles": options.styles_dir and options.styles_dir.resolve(),
+            "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
 
 
 @dataclass(frozen=True)
@@ -133,14 +165,18 @@ class Produced:
     made: dict[Format, Written]
 
 
-def make(options: BuildOptions, report: Report) -> BuildResult:
-    """The recipe, from the manuscript's files to the published outputs."""
+def make(options: BuildOptions, report: Report, published: list[Path] | None = None) -> BuildResult:
+    """The recipe, from the manuscript's files to the published outputs (each appended to
+    ``published`` once it is in place)."""
     watch = Stopwatch()
     produced = produce(options, report, watch)
-    manuscript, book, made = produced.manuscript, produced.rendering.book, produced.made
+    manuscript, rendering, made = produced.manuscript, produced.rendering, produced.made
+    book = rendering.book
     paths = output_paths(options.out_dir, book, manuscript)
+    with watch.stage("verify"):
+        verify(made, rendering, manuscript.sources)
     with watch.stage("publish"):
-        publish({paths[fmt]: result.data for fmt, result in made.items()})
+        publish({paths[fmt]: result.data for fmt, result in made.items()}, published)
     return BuildResult(
         outputs=paths,
         sizes={fmt: len(result.data) for fmt, result in made.items()},
@@ -163,15 +199,37 @@ def produce(options: BuildOptions, report: Report, watch: Stopwatch,
     # Forked now, while this process holds little more than the manuscript's text: the PDF's
     # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
     # parses the manuscript.
-    worker = _pdf_worker(options.limits) if Format.PDF in needed else None
-    try:
-        rendering = checked(manuscript, report, watch, options.limits)
-        output_paths(options.out_dir, rendering.book, manuscript)  # refuses to overwrite inputs
-        made = write(options, report, watch, rendering, needed, worker, ready)
-    finally:
-        if worker is not None:
-            worker.stop()
+    with scratch_folder() as scratch:  # the PDF's temporary files, removed however it ends
+        worker = _pdf_worker(options.limits, scratch) if Format.PDF in needed else None
+        try:
+            rendering = checked(manuscript, report, watch, options.limits)
+            output_paths(options.out_dir, rendering.book, manuscript)  # refuses to overwrite inputs
+            made = write(options, report, watch, rendering, needed, worker, ready)
+        finally:
+            if worker is not None:
+                worker.stop()
     return Produced(manuscript, rendering, made)
+
+
+def verify(made: dict[Format, Written], rendering: Rendering,
+           sources: tuple[SourceText, ...]) -> None:
+    """Before anything is published, the outputs keep brochure's promises (epub/verify.py,
+    pdf/verify.py; the text of the manuscript is looked for in the EPUB, else in the
+    rendering the PDF was written from). A broken one fails the build: as the input's error
+    where the input explains it, else as a bug of brochure's."""
+    book = rendering.book
+    found = [verify_epub(made[Format.EPUB].data, book, sources) if Format.EPUB in made else
+             missing_text(book, sources, *output_words([rendering.root()], book))]
+    if Format.PDF in made:
+        from brochure.pdf.verify import verify_pdf  # pikepdf: a PDF's cost
+
+        found.append(verify_pdf(made[Format.PDF].data, book))
+    errors = [d for findings in found for d in findings.errors]
+    bugs = [d for findings in found for d in findings.bugs]
+    if bugs:
+        raise BrokenOutput(errors + bugs)
+    if errors:
+        raise BrochureError(errors)
 
 
 def read(options: BuildOptions, report: Report) -> Manuscript:
@@ -186,12 +244,14 @@ def read(options: BuildOptions, report: Report) -> Manuscript:
 
 def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None) -> Book:
     """Chapters parsed (their Markdown side by side), notes numbered, typography set, the
-    book assembled."""
+    book assembled, its links checked."""
     parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits)
     report.raise_if_errors()
     notes = number_notes(parsed, manuscript.settings.note_numbering)
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
-    return assemble_book(manuscript, metadata, parsed, notes)
+    book = assemble_book(manuscript, metadata, parsed, notes)
+    resolve_links(book, manuscript.sources, report)
+    return book
 
 
 def checked(manuscript: Manuscript, report: Report, watch: Stopwatch,
@@ -299,11 +359,12 @@ def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
     return written, time.perf_counter() - started
 
 
-def _pdf_worker(limits: Limits) -> Worker:
-    """A bounded process that imports WeasyPrint now and renders the PDF when sent its job."""
+def _pdf_worker(limits: Limits, scratch: Path | None = None) -> Worker:
+    """A bounded process that imports WeasyPrint now and renders the PDF when sent its job,
+    its temporary files in ``scratch``."""
     return start_worker(limits.pdf, "rendering the PDF", preload=("brochure.pdf.write",),
                         hint="raise --time-limit or --memory-limit if the book is really that "
-                             "large, or look for a runaway stylesheet rule")
+                             "large, or look for a runaway stylesheet rule", scratch=scratch)
 
 
 def _booklet(pdf: Written, settings: Settings) -> Written:

@@ -4,6 +4,11 @@ A build holds an exclusive ``flock`` on ``.brochure.runtime.lock`` in its output
 finish; a second build into the same folder fails at once instead of racing the first to
 rename its files. The lock file is removed when the build ends, and so is an output folder
 the build created and left empty (a failed first build leaves nothing behind).
+
+The lock belongs to the build's own process: its children (Markdown, the PDF) close it as they
+start, since a child holding it could outlive the build and refuse every later one. A build
+killed outright leaves the file behind, unlocked: the next build takes it over and says so,
+naming the process that had it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,17 @@ from pathlib import Path
 from brochure.core.diagnostics import Location, error
 
 LOCK_NAME = ".brochure.runtime.lock"
+_HELD: set[int] = set()  # descriptors of the locks this process holds
+
+
+def _close_in_child() -> None:
+    for descriptor in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 def _check_folder(folder: Path) -> bool:
@@ -34,8 +50,17 @@ def _check_folder(folder: Path) -> bool:
     return True
 
 
+def _holder(descriptor: int) -> str:
+    """What the lock file says of the build that holds (or held) it."""
+    with contextlib.suppress(OSError, ValueError):
+        return os.pread(descriptor, 200, 0).decode("ascii", "replace").strip()
+    return ""
+
+
 @contextlib.contextmanager
-def build_lock(folder: Path) -> Iterator[None]:
+def build_lock(folder: Path, taken_over: list[str] | None = None) -> Iterator[None]:
+    """Hold the output folder's lock for the block. If a build that ended abruptly left the
+    lock file, a sentence saying so is appended to ``taken_over``."""
     created = _check_folder(folder)
     path = folder / LOCK_NAME
     descriptor = None
@@ -50,11 +75,13 @@ def build_lock(folder: Path) -> Iterator[None]:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                holder = _holder(descriptor)
                 os.close(descriptor)
                 descriptor = None  # the file is the other build's: leave it alone
-                raise error(f"another brochure build is writing into '{folder}'",
-                            Location(path), "wait for it to finish, or build into another "
-                            "--out folder") from None
+                raise error(f"another brochure build is writing into '{folder}'"
+                            + (f" ({holder})" if holder else ""), Location(path),
+                            "wait for it to finish, or build into another --out folder"
+                            ) from None
             # The holder before us may have removed the file between our open and our lock:
             # a lock on a removed file guards nothing, so start again.
             try:
@@ -64,9 +91,17 @@ def build_lock(folder: Path) -> Iterator[None]:
             if not same:
                 os.close(descriptor)
                 descriptor = None
+        _HELD.add(descriptor)
+        left = _holder(descriptor)
+        if left and taken_over is not None:
+            taken_over.append(f"took over the lock of '{folder}' left by a build that ended "
+                              f"abruptly ({left})")
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"process {os.getpid()}\n".encode(), 0)
         yield
     finally:
         if descriptor is not None:
+            _HELD.discard(descriptor)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             os.close(descriptor)

@@ -11,13 +11,24 @@ import contextlib
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from brochure.core.diagnostics import Location, error
 from brochure.core.files import discard, stage
 
 
-def publish(outputs: dict[Path, bytes]) -> None:
+class InterruptedAfterPublishing(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) came once the new outputs were in place: they are, whole."""
+
+    def __init__(self, published: list[Path]):
+        super().__init__()
+        self.published = published
+
+
+def publish(outputs: dict[Path, bytes], published: list[Path] | None = None) -> None:
+    """Write every output whole, then rename them all into place; the targets renamed are
+    appended to ``published`` (so that an interruption afterwards can say what is true)."""
     written: list[tuple[Path, Path]] = []
     try:
         for target, data in outputs.items():
@@ -36,19 +47,26 @@ def publish(outputs: dict[Path, bytes]) -> None:
     with _deferred_interrupt():
         for temporary, target in written:
             os.replace(temporary, target)
+            if published is not None:
+                published.append(target)
 
 
 @contextlib.contextmanager
-def _deferred_interrupt():
+def _deferred_interrupt() -> Iterator[None]:
     """Ctrl-C between two renames would leave one new output beside one old: finish first."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    pressed: list[int] = []
+    previous = {number: signal.signal(number, lambda signum, _: pressed.append(signum))
+                for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if pressed:  # now that every output is in place
+        signal.raise_signal(pressed[0])
 
 
 def _discard(written: list[tuple[Path, Path]]) -> None:
