@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from brochure import __version__
-from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.diagnostics import BrochureError, Report, shown
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.runtime.build import BuildOptions, BuildResult, build
@@ -159,7 +159,7 @@ def _echo_summary(result: BuildResult) -> None:
         if fmt == "pdf" and result.pages is not None:
             details.insert(0, f"{result.pages} page{'s' if result.pages != 1 else ''}")
         verb = "kept" if result.reused else "wrote"
-        click.echo(f"{verb} {path} ({', '.join(details)})")
+        click.echo(f"{verb} {shown(path)} ({', '.join(details)})")
     if result.reused:
         click.echo(f"nothing changed since the previous build: its outputs were verified and "
                    f"kept ({result.seconds:.2f} s; --no-cache builds anyway)")

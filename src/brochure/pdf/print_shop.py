@@ -18,7 +18,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from brochure.core.diagnostics import Diagnostic, Location, error
+from brochure.core.diagnostics import Diagnostic, Location, error, shown
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Book
 from brochure.core.paper import POINTS_PER_MM
@@ -51,10 +51,10 @@ def load_profile(book: Book) -> tuple[bytes, Path]:
         location = Location(real)
     data = real.read_bytes()
     if data[36:40] != b"acsp":  # an ICC profile's signature
-        raise error(f"'{real}' is not an ICC profile", location,
+        raise error(f"'{shown(real)}' is not an ICC profile", location,
                     "use the .icc file of your print shop's CMYK profile")
     if data[16:20] != b"CMYK":
-        raise error(f"'{real}' is not a CMYK profile", location,
+        raise error(f"'{shown(real)}' is not a CMYK profile", location,
                     "use the CMYK output profile your print shop gives (e.g. FOGRA39, GRACoL)")
     return data, real
 

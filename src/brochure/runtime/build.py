@@ -20,7 +20,7 @@ from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
 from brochure.core import memo
 from brochure.core.clock import build_time
-from brochure.core.diagnostics import Diagnostic, Location, Report, error
+from brochure.core.diagnostics import Diagnostic, Location, Report, error, shown
 from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
 from brochure.core.sandbox import Limits, Running, Worker, start_worker
 from brochure.core.settings import Format, Settings
@@ -198,7 +198,7 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
                                     *(a.source for a in book.assets))}
     for path in paths.values():
         if path.resolve() in inputs:
-            raise error(f"output '{path}' would overwrite an input file", Location(path),
+            raise error(f"output '{shown(path)}' would overwrite an input file", Location(path),
                         "choose another --out folder")
     return paths
 

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from brochure.core.diagnostics import Location, error
+from brochure.core.diagnostics import Location, error, shown
 
 LOCK_NAME = ".brochure.runtime.lock"
 
@@ -22,14 +22,14 @@ LOCK_NAME = ".brochure.runtime.lock"
 def _check_folder(folder: Path) -> bool:
     """Create the output folder if needed; return whether this call created it."""
     if folder.exists() and not folder.is_dir():
-        raise error(f"the output folder '{folder}' is a file", Location(folder),
+        raise error(f"the output folder '{shown(folder)}' is a file", Location(folder),
                     "choose another --out folder, or move the file away")
     if folder.is_dir():
         return False
     try:
         folder.mkdir(parents=True)
     except OSError as exc:
-        raise error(f"cannot create the output folder '{folder}': {exc.strerror or exc}",
+        raise error(f"cannot create the output folder '{shown(folder)}': {exc.strerror or exc}",
                     Location(folder), "check the path and its permissions") from None
     return True
 
@@ -44,7 +44,7 @@ def build_lock(folder: Path) -> Iterator[None]:
             try:
                 descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             except OSError as exc:
-                raise error(f"cannot write into the output folder '{folder}': "
+                raise error(f"cannot write into the output folder '{shown(folder)}': "
                             f"{exc.strerror or exc}", Location(folder),
                             "choose a folder you may write to with --out") from None
             try:
@@ -52,7 +52,7 @@ def build_lock(folder: Path) -> Iterator[None]:
             except BlockingIOError:
                 os.close(descriptor)
                 descriptor = None  # the file is the other build's: leave it alone
-                raise error(f"another brochure build is writing into '{folder}'",
+                raise error(f"another brochure build is writing into '{shown(folder)}'",
                             Location(path), "wait for it to finish, or build into another "
                             "--out folder") from None
             # The holder before us may have removed the file between our open and our lock:
