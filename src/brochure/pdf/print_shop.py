@@ -105,10 +105,26 @@ def _stable_document_id(pdf: pikepdf.Pdf) -> None:
     pdf.Root.Metadata.write(_RANDOM_DOCUMENT_ID.sub(f"xmp.did:{stable}".encode(), xmp))
 
 
+def _drop_annotations(pdf: pikepdf.Pdf) -> None:
+    """Paper is not clicked: the links of the note calls, back links and contents are left
+    out, since preflight tools reject interactive annotations inside the printed area of a
+    PDF/X. Printer's marks, the one kind made for print, are kept. The bookmarks stay: they
+    are no annotation and help whoever checks the file."""
+    for page in pdf.pages:
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = [a for a in annotations if a.get("/Subtype") == "/PrinterMark"]
+        if kept:
+            page.obj.Annots = pikepdf.Array(kept)
+        else:
+            del page.obj.Annots
+
+
 def finish_pdf(data: bytes, settings: Settings) -> tuple[bytes, list[Diagnostic]]:
     """Set every BleedBox to the TrimBox plus the bleed (WeasyPrint stops at 10 points), print
-    greys in black ink only (and nothing translucent for X-1a and X-3), and make the PDF/X
-    metadata reproducible."""
+    greys in black ink only (and nothing translucent for X-1a and X-3), leave the links out,
+    and make the PDF/X metadata reproducible."""
     if not is_shop(settings):
         return data, []
     bleed = settings.bleed * POINTS_PER_MM
@@ -117,6 +133,7 @@ def finish_pdf(data: bytes, settings: Settings) -> tuple[bytes, list[Diagnostic]
             x0, y0, x1, y1 = (float(v) for v in page.TrimBox)
             page.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
         left = to_print_colours(pdf, opaque=settings.pdf_x in OPAQUE_VARIANTS)
+        _drop_annotations(pdf)
         _stable_document_id(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
