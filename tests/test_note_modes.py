@@ -9,10 +9,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pdfplumber
 import pikepdf
 import pytest
 from conftest import FIXTURES, Built, build_fixture
-from helpers import NS, Epub, pdf_destinations, pdf_page_texts, pdf_text, text_of
+from helpers import (
+    NS,
+    Epub,
+    glyphs_under,
+    pdf_destinations,
+    pdf_link_areas,
+    pdf_page_texts,
+    pdf_text,
+    text_of,
+)
 from notes_check import check_notes
 
 from brochure.epub.epubcheck import check_epub
@@ -198,3 +208,21 @@ def test_note_pages_false_leaves_the_page_of_the_call_out_of_the_pdf(two_chapter
     assert "it must be note 2. ↑ The Second Chapter" in without  # the link back remains
     assert not re.search(r"↑\d* p\. \d", without), without
     assert built.result.pages == two_chapters.result.pages
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_every_link_of_the_pdf_can_be_tapped_and_covers_its_text(modes, mode):
+    # sup { line-height: 0 } once flattened the link of each note call to a zero-height
+    # rectangle: nothing a reader could tap in a PDF viewer.
+    path = modes[mode].pdf
+    areas = pdf_link_areas(path)
+    assert areas
+    for area in areas:
+        x0, y0, x1, y1 = area.rect
+        assert x1 - x0 > 1 and y1 - y0 > 3, area
+    with pdfplumber.open(path) as pdf:
+        chars = [page.chars for page in pdf.pages]
+    calls = [area for area in areas if re.fullmatch(r"note-\d+", area.target)]
+    assert len(calls) >= 10
+    for area in calls:
+        assert re.fullmatch(r"\d+", glyphs_under(area, chars[area.page])), area
