@@ -5,13 +5,15 @@ link now covers its number, and a line with a call keeps the line spacing of the
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 import pdfplumber
 from conftest import build_fixture
 from helpers import glyphs_under, pdf_link_areas
 
-WORDS = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
-         "incididunt ut labore et dolore magna aliqua ").split() * 4
+WORDS = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed",
+         "do", "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna",
+         "aliqua"] * 4
 
 
 def _manuscript() -> str:
@@ -38,5 +40,5 @@ def test_a_note_call_can_be_tapped_and_keeps_the_line_spacing(tmp_path, epoch_en
             baselines[round(char["matrix"][5], 1)].append(char["text"])
     lines = sorted(baselines, reverse=True)
     assert len(lines) >= 6
-    pitches = {round(upper - lower, 1) for upper, lower in zip(lines, lines[1:])}
+    pitches = {round(upper - lower, 1) for upper, lower in pairwise(lines)}
     assert len(pitches) == 1, pitches  # the lines holding a call included

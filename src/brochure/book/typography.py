@@ -98,7 +98,7 @@ OPENERS = "([{\u00ab\u201c\u2018\u201e\u201a\u2014\u2013-/"
 CLOSING_PUNCTUATION = ".,;:!?)]}\u2026\u00bb\u201d\u2019"
 # Each branch may only start where its first run of characters starts: otherwise a long word
 # without '://' or '@' is scanned again from each of its letters (quadratic; a 1 MB word hung).
-_URL = re.compile(r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|(?<![\w.])www\.|(?<!\w)mailto:)"
+URL = re.compile(r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|(?<![\w.])www\.|(?<!\w)mailto:)"
                   r"[^\s<>\"«»]*[^\s<>\"«».,;:!?)]"
                   r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _TIME = re.compile(r"\d:\d")
@@ -118,7 +118,7 @@ def decide(text: str, rules: Rules) -> dict[int, str]:
     """
     out: dict[int, str] = {}
     protected: set[int] = set()
-    for match in _URL.finditer(text):
+    for match in URL.finditer(text):
         protected.update(range(match.start(), match.end()))
     n = len(text)
 
