@@ -60,8 +60,9 @@ def pairs(text: str) -> list[str]:
 def test_shipped_family_has_four_styles_central_european_latin_and_a_licence():
     assert [p.name for p in SHIPPED] == [
         "CharisSIL-Bold.ttf", "CharisSIL-BoldItalic.ttf", "CharisSIL-Italic.ttf",
-        "CharisSIL-Regular.ttf"]
+        "CharisSIL-Regular.ttf", "NotoSansMono-Bold.ttf", "NotoSansMono-Regular.ttf"]
     assert "SIL OPEN FONT LICENSE Version 1.1" in (FONTS / "OFL.txt").read_text()
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (FONTS / "OFL-NotoSansMono.txt").read_text()
     needed = "äöüßÄÖÜàâçéèêëîïôœùûÿÀÇÉÈŒąćęłńóśźżĄĆĘŁŃŚŹŻčďěňřšťůžČĎĚŇŘŠŤŮŽőűŐŰ"
     for path in SHIPPED:
         font = TTFont(path)
@@ -159,9 +160,11 @@ def test_characters_the_font_cannot_draw_are_reported_with_their_line(tmp_path):
     build(BuildOptions(manuscript=tmp_path, out_dir=tmp_path / "out", settings={"formats": ("epub",)}),
           report)
     found = [str(w) for w in report.warnings if "cannot draw" in w.message]
-    assert len(found) == 1
+    assert len(found) == 2
     assert f"{tmp_path / 'one.md'}:3: warning: Charis SIL cannot draw" in found[0]
     assert "'\u2603' (U+2603)" in found[0] and "'\u16a0' (U+16A0)" in found[0]
+    # Code is drawn by the shipped monospace, which has no snowman either.
+    assert f"{tmp_path / 'one.md'}:5: warning: Noto Sans Mono (code) cannot draw '\u2603'" in found[1]
 
 
 def test_seed_has_no_coverage_warning(seed):
