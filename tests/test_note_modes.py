@@ -12,7 +12,7 @@ from pathlib import Path
 import pdfplumber
 import pikepdf
 import pytest
-from conftest import FIXTURES, Built, build_fixture
+from conftest import FIXTURES, Built, build_fixture, epubcheck
 from helpers import (
     NS,
     Epub,
@@ -25,7 +25,6 @@ from helpers import (
 )
 from notes_check import check_notes
 
-from brochure.epub.epubcheck import check_epub
 from brochure.render import notes as render_notes
 
 MANIFESTO = Path(__file__).resolve().parent / "corpus" / "communist-manifesto"
@@ -57,7 +56,7 @@ def manifesto_split(tmp_path_factory, epoch_env) -> Built:
 
 @pytest.mark.parametrize("mode", ["book", "chapter", "numbering"])
 def test_epubcheck_reports_nothing_in_each_mode(modes, mode):
-    assert check_epub(modes[mode].epub.read_bytes()) == []
+    assert epubcheck(modes[mode].epub) == []
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -93,7 +92,7 @@ def test_book_notes_are_grouped_under_their_chapters(modes):
 def test_chapter_notes_close_each_chapter(modes):
     epub = Epub.open(modes["chapter"].epub)
     assert "notes.xhtml" not in epub.documents
-    placed = [(name, el.get("id")) for name, el in epub.find("//h:li[@epub:type='endnote']")]
+    placed = [(name, el.get("id")) for name, el in epub.find("//h:li[@epub:type='footnote']")]
     assert placed[:3] == [("chapter-1.xhtml", "note-1"), ("chapter-1.xhtml", "note-2"),
                           ("chapter-3.xhtml", "note-3")]
     # In the PDF, a chapter's notes come before the next chapter starts.
@@ -164,7 +163,7 @@ def test_notes_files_are_cut_and_links_follow(manifesto_split):
     assert sum(counts) == 10 and max(counts) <= 4
     report = check_notes(MANIFESTO, manifesto_split.epub, None)
     assert report.problems == []
-    assert check_epub(manifesto_split.epub.read_bytes()) == []
+    assert epubcheck(manifesto_split.epub) == []
 
 
 def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
@@ -176,7 +175,7 @@ def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
         "# One\n\nText[^a].\n\n[^a]: A note with a picture.\n\n    ![A chart](images/chart.svg)\n")
     built = build_fixture(tmp_path, tmp_path / "out", formats=("epub",))
     epub = Epub.open(built.epub)
-    [(name, img)] = epub.find("//h:li[@epub:type='endnote']//h:img")
+    [(name, img)] = epub.find("//h:li[@epub:type='footnote']//h:img")
     assert name == "notes.xhtml" and img.get("alt") == "A chart"
     assert f"EPUB/{img.get('src')}" in epub.files
 

@@ -10,9 +10,11 @@ above it in this list (tests/test_architecture.py keeps it so):
                  chapters decoded, stylesheets and what they name, through the one resolver
                  that decides what may be read (resolver.py), images checked before decoding
     book/        Manuscript -> Book: each chapter's Markdown to sanitised XHTML (markdown.py,
-                 audit.py), notes numbered (notes.py), typography (typography.py), assembled
+                 audit.py), notes numbered (notes.py), typography (typography.py), web
+                 addresses marked for paper (addresses.py), assembled
     render/      Book -> Rendering: the one XHTML document both formats are written from,
-                 its notes placed (notes.py), front matter, the generated page setup
+                 its notes placed (notes.py), front matter, the generated page setup, which
+                 fonts draw what (faces.py)
     epub/        Rendering -> EPUB: split per part, fonts subset, packaged; EPUBCheck
     pdf/         Rendering -> PDF with WeasyPrint: in one piece or in parts side by side
                  (parts.py, cut.py, join.py, font_subsets.py), every use of WeasyPrint's

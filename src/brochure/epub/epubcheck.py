@@ -21,8 +21,9 @@ def epubcheck_available() -> bool:
     return shutil.which("java") is not None
 
 
-def check_epub(data: bytes) -> list[Diagnostic]:
-    """EPUBCheck's errors and warnings about an EPUB (empty when it is valid and clean)."""
+def check_epub(data: bytes, usage: bool = False) -> list[Diagnostic]:
+    """EPUBCheck's errors and warnings about an EPUB (empty when it is valid and clean); with
+    ``usage``, its usage messages too (``-u``: advice, each a warning "EPUBCheck USAGE ...")."""
     if not epubcheck_available():
         return [Diagnostic("warning", "EPUBCheck is not installed; the EPUB was not validated",
                            hint="pip install 'brochure[check]' and install Java")]
@@ -35,14 +36,16 @@ def check_epub(data: bytes) -> list[Diagnostic]:
         # One short JVM run: the quick JIT tier and the serial collector halve its start-up.
         done = subprocess.run(
             ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", EPUBCHECK,
-             str(path), "-q", "--json", "-"],
+             str(path), "-q", "--json", "-", *(["-u"] if usage else [])],
             capture_output=True, check=False)
     try:
         messages = Message.from_data(json.loads(done.stdout))
     except (ValueError, KeyError):
         return [Diagnostic("error", f"EPUBCheck did not run: {done.stderr.decode(errors='replace')[-500:]}")]
+    levels = {**LEVELS, "USAGE": "warning"} if usage else LEVELS
     return [
-        Diagnostic(LEVELS[m.level],  # type: ignore[arg-type]  # LEVELS' values are levels
-                   f"EPUBCheck {m.id}: {m.message} ({m.location.replace('/' + str(path), '')})")
-        for m in messages if m.level in LEVELS
+        Diagnostic(levels[m.level],  # type: ignore[arg-type]  # LEVELS' values are levels
+                   f"EPUBCheck {'USAGE ' if m.level == 'USAGE' else ''}{m.id}: {m.message} "
+                   f"({m.location.replace('/' + str(path), '')})")
+        for m in messages if m.level in levels
     ]
