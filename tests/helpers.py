@@ -6,8 +6,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import pdfplumber
 import pikepdf
+import pypdfium2
 from lxml import etree
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -55,8 +55,50 @@ def text_of(el: etree._Element) -> str:
 
 
 def pdf_page_texts(path: Path) -> list[str]:
-    with pdfplumber.open(path) as pdf:
-        return [page.extract_text() or "" for page in pdf.pages]
+    """The text of each page, as PDFium (Chromium's PDF engine) reads it."""
+    document = pypdfium2.PdfDocument(path)
+    try:
+        return [_page_text(document[index]) for index in range(len(document))]
+    finally:
+        document.close()
+
+
+def _page_text(page, bounds: tuple[float, float, float, float] | None = None) -> str:
+    """A page's text (within ``bounds``: left, bottom, right, top in points), lines with \n."""
+    text_page = page.get_textpage()
+    try:
+        text = text_page.get_text_bounded(*bounds) if bounds else text_page.get_text_range()
+    finally:
+        text_page.close()
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def pdf_running_heads(path: Path, band: float = 17 * 72 / 25.4) -> list[str]:
+    """The text in the top ``band`` points of each page: the running head, if any."""
+    document = pypdfium2.PdfDocument(path)
+    try:
+        heads = []
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()
+            heads.append(" ".join(_page_text(page, (0, height - band, width, height)).split()))
+        return heads
+    finally:
+        document.close()
+
+
+def pdf_region_texts(path: Path, top: float, bottom: float) -> list[str]:
+    """The text of each page without its ``top`` and ``bottom`` margins (in points)."""
+    document = pypdfium2.PdfDocument(path)
+    try:
+        texts = []
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()
+            texts.append(_page_text(page, (0, bottom, width, height - top)))
+        return texts
+    finally:
+        document.close()
 
 
 def pdf_text(path: Path) -> str:

@@ -20,10 +20,10 @@ import lxml.html
 import markdown
 import pdfplumber
 import yaml
-from helpers import NS, Epub, pdf_destinations, pdf_links
+from helpers import NS, Epub, pdf_destinations, pdf_links, pdf_region_texts
 
 MM = 72 / 25.4
-_IGNORED = re.compile(r"[\s\u2060\u00ad\u200b\u21a9\u2191\-‐•◦▪]+")
+_IGNORED = re.compile(r"[\s\x02\u2060\u00ad\u200b\u21a9\u2191\-‐•◦▪]+")
 
 
 def squeeze(text: str) -> str:
@@ -157,16 +157,15 @@ def _footnote_rule(page) -> float | None:
 
 def pdf_note_texts(path: Path, footnotes: bool) -> str:
     """The squeezed text a reader sees where notes are set: the text block, or the footnotes."""
+    if not footnotes:  # the text block, without the running head and the page number
+        return squeeze("".join(pdf_region_texts(path, 17 * MM, 19 * MM)))
     parts = []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
-            if footnotes:
-                top = _footnote_rule(page)
-                if top is None:
-                    continue
-                region = page.crop((0, top, page.width, page.height - 19 * MM))
-            else:  # leave out the running head and the page number
-                region = page.crop((0, 17 * MM, page.width, page.height - 19 * MM))
+            top = _footnote_rule(page)
+            if top is None:
+                continue
+            region = page.crop((0, top, page.width, page.height - 19 * MM))
             parts.append(region.extract_text() or "")
             page.flush_cache()
     return squeeze("".join(parts))

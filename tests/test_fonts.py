@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pdfplumber
 import pytest
+from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 from helpers import NS, Epub, pdf_fonts
 
@@ -148,9 +151,41 @@ def test_seed_epub_passes_epubcheck_with_its_fonts(seed_epubcheck):
     assert seed_epubcheck == []
 
 
-def test_subsetting_is_reproducible():
+def test_subsetting_is_reproducible_across_processes():
     data = SHIPPED[0].read_bytes()
-    assert subset_font(data, "abc«»") == subset_font(data, "abc«»")
+    here = subset_font(data, "abc«»")
+    script = ("import sys; from brochure.epub.subset import subset; "
+              f"sys.stdout.buffer.write(subset(open({str(SHIPPED[0])!r}, 'rb').read(), 'abc«»'))")
+    there = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True).stdout
+    assert here == there
+
+
+def _features(font: TTFont, table: str) -> set[str]:
+    return {record.FeatureTag for record in font[table].table.FeatureList.FeatureRecord}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
+def test_subsets_keep_the_glyphs_and_layout_features_of_the_text(path):
+    text = "Le XXIe siècle : « fi ffl » — Œuvre 1234"
+    original = TTFont(path)
+    cut = TTFont(io.BytesIO(subset_font(path.read_bytes(), text)))
+    # Small capitals, ligatures, stylistic sets and mark positioning survive the cut (the
+    # monospace of code has no ligatures nor small capitals to keep).
+    kept = {"smcp", "c2sc", "liga"} if path.stem.startswith("CharisSIL") else set()
+    assert kept <= _features(cut, "GSUB") <= _features(original, "GSUB")
+    assert "mark" in _features(cut, "GPOS")
+    assert cut["head"].modified == original["head"].modified  # never the clock
+    original_glyphs, cut_glyphs = original.getGlyphSet(), cut.getGlyphSet()
+    for ch in set(text):
+        name, cut_name = original.getBestCmap()[ord(ch)], cut.getBestCmap()[ord(ch)]
+        assert cut_glyphs[cut_name].width == original_glyphs[name].width
+        # Outlines with their components drawn in (the subset renames glyphs).
+        drawn = [DecomposingRecordingPen(original_glyphs), DecomposingRecordingPen(cut_glyphs)]
+        original_glyphs[name].draw(drawn[0])
+        cut_glyphs[cut_name].draw(drawn[1])
+        assert drawn[0].value == drawn[1].value, ch
+    assert "glyf" in cut and not any(cut["glyf"][g].program.getBytecode()
+                                     for g in cut.getGlyphOrder() if hasattr(cut["glyf"][g], "program"))
 
 
 def test_characters_the_font_cannot_draw_are_reported_with_their_line(tmp_path):

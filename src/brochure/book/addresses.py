@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from brochure.book.typography import URL, VERBATIM
+from brochure.book.typography import VERBATIM
+from brochure.book.typography.rules import URL
 from brochure.core.xhtml import local_name, plain_text, q
 
 URL_CLASS = "url"

@@ -15,7 +15,7 @@ import secrets
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
+from html import escape as html_escape
 
 import lxml.html
 import markdown
@@ -210,7 +210,7 @@ def _sanitise(html: str, location: Location | None = None,
         raise error(f"the text is nested more than {MAX_NESTING} levels deep "
                     "(block quotes, lists or HTML elements inside each other)", location,
                     "flatten the nesting of block quotes and lists")
-    inner = escape(fragment.text or "") + "".join(
+    inner = html_escape(fragment.text or "", quote=False) + "".join(
         etree.tostring(child, method="xml", encoding="unicode") for child in fragment
     )
     return etree.fromstring(f'<div xmlns="{XHTML_NS}">{inner}</div>')

@@ -11,8 +11,6 @@ import hashlib
 import os
 import sys
 from functools import lru_cache
-from importlib import metadata as package_metadata
-from importlib import resources
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -23,7 +21,7 @@ LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "pyphen", "fonttoo
 
 def default_styles_dir() -> Path:
     """The stylesheet shipped with brochure (inside the wheel, or styles/ of a checkout)."""
-    packaged = Path(str(resources.files("brochure"))) / "styles"
+    packaged = PACKAGE / "styles"
     if packaged.is_dir():
         return packaged
     return PACKAGE.parents[1] / "styles"
@@ -45,6 +43,8 @@ def file_digest(path: Path) -> str:
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """brochure's own code and shipped stylesheets, fonts and profiles, and the libraries' versions."""
+    from importlib import metadata as package_metadata  # slow to import; a build may not need it
+
     digest = hashlib.sha256(sys.version.encode())
     for folder in (PACKAGE, default_styles_dir()):
         for path in sorted(folder.rglob("*")):

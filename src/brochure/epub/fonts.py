@@ -2,7 +2,7 @@
 
 The PDF needs nothing from here: WeasyPrint embeds subsets of the fonts itself. The EPUB
 would otherwise carry the whole files (some 750 KB per style for a family with broad
-coverage); it carries them cut down to the characters of the book, by fontTools, in the
+coverage); it carries them cut down to the characters of the book (subset.py, HarfBuzz), in the
 format they came in (the stylesheet names the same files in both formats).
 """
 
@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from lxml import etree
 
 from brochure.book.markdown import source_lines
@@ -25,6 +22,7 @@ from brochure.core import memo
 from brochure.core.diagnostics import Diagnostic, Location
 from brochure.core.model import Asset, Rendering, SourceText
 from brochure.core.xhtml import local_name, q
+from brochure.epub.subset import cmap, family, subset
 from brochure.render.faces import faces_of
 
 # What an ebook reader may draw besides the text: list numbers, a hyphen where it breaks a
@@ -32,7 +30,6 @@ from brochure.render.faces import faces_of
 READER_CHARACTERS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u202f\u2010\u2011\u2026"
 _INVISIBLE = {"\n", "\t", "\r", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 _CODE_SPAN = re.compile(r"(`+).+?\1")
-_FLAVORS = {b"wOF2": "woff2", b"wOFF": "woff"}
 
 
 def font_assets(assets: Iterable[Asset]) -> list[Asset]:
@@ -41,13 +38,12 @@ def font_assets(assets: Iterable[Asset]) -> list[Asset]:
 
 @cache
 def _cmap(data: bytes) -> frozenset[int]:
-    return frozenset(TTFont(io.BytesIO(data), lazy=True).getBestCmap())
+    return cmap(data)
 
 
 @cache
 def family_name(data: bytes) -> str:
-    names = TTFont(io.BytesIO(data), lazy=True)["name"]
-    return str(names.getBestFamilyName() or "the book's font")
+    return family(data)
 
 
 def covered(fonts: Sequence[Asset]) -> frozenset[int]:
@@ -150,27 +146,7 @@ def subset_font(data: bytes, characters: str) -> bytes:
     """``data`` cut down to the glyphs of ``characters``, keeping its format and features
     (the subset an earlier build made of the same font and characters, if any: memo.py)."""
     key = hashlib.sha256(data).digest() + characters.encode("utf-8", "surrogatepass")
-    return memo.recall("font-subset", key, lambda: _subset(data, characters))
-
-
-def _subset(data: bytes, characters: str) -> bytes:
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = ["*"]  # ligatures, kerning, small capitals, old-style figures
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    # Graphite tables (SIL fonts) cannot be subset, and no reading system uses them.
-    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
-    options.hinting = False  # readers hint at their own size; hints are a third of the bytes
-    options.flavor = _FLAVORS.get(data[:4])
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
-    font.flavor = options.flavor
-    out = io.BytesIO()
-    font.save(out, reorderTables=True)
-    return out.getvalue()
+    return memo.recall("font-subset", key, lambda: subset(data, characters))
 
 
 def subset_fonts(assets: Iterable[Asset], text: str) -> tuple[Asset, ...]:

@@ -18,7 +18,6 @@ from urllib.parse import unquote_to_bytes
 
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
-from PIL import Image, UnidentifiedImageError
 
 from brochure.core.diagnostics import Location, error
 
@@ -41,6 +40,8 @@ def check_image(name: str | PurePosixPath, kind: str, data: bytes,
 
 
 def _check_raster(name: str, kind: str, data: bytes, location: Location | None) -> None:
+    from PIL import Image, UnidentifiedImageError  # only a book with images pays its import
+
     expected = _PILLOW_FORMATS[kind]
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # brochure's own bound, below, names the size it found

@@ -20,7 +20,7 @@ import os
 import pickle
 import signal
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,67 +79,116 @@ def write_chunked(source: bytes, book: Book, notes: NotesLayout, built,
 
 
 def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> Written:
-    def start(source: bytes, late: bool) -> _ChunkProcess:
-        drawn_to = folder / f"part-{len(processes)}.pickle"
-        process = _ChunkProcess.start(source, _late_book(book) if late else book, built,
-                                      plan.anchors, drawn_to)
-        processes.append(process)
+    """The steps, in order; any surprise raises ``_Fallback`` (the book in one piece)."""
+    layout = _Layout(plan, book, built, folder, processes)
+    chapters = layout.paginate_chapters()
+    layout.measure_front(chapters)
+    front, back = layout.settle_late_parts(chapters)
+    total = layout.place(chapters, front, back)
+    return layout.draw_and_join([front, *chapters, *([back] if back else [])], total)
+
+
+@dataclass
+class _Layout:
+    """The coordinator's view of the parts: what each paginated, and where it goes."""
+
+    plan: cut.Plan
+    book: Book
+    built: Any
+    folder: Path
+    processes: list
+    laid: list[Paginated] = field(default_factory=list)  # the chapters' parts, in order
+    front_laid: Paginated | None = None
+    back_laid: Paginated | None = None
+    placed: bool = False  # the chapters' parts know their first page
+
+    def start(self, source: bytes, late: bool) -> _ChunkProcess:
+        drawn_to = self.folder / f"part-{len(self.processes)}.pickle"
+        process = _ChunkProcess.start(source, _late_book(self.book) if late else self.book,
+                                      self.built, self.plan.anchors, drawn_to)
+        self.processes.append(process)
         return process
 
-    def known(back_laid: Paginated | None) -> list[tuple[Paginated, str | None]]:
+    def known(self, back_laid: Paginated | None) -> list[tuple[Paginated, str | None]]:
         """The parts paginated so far, in the book's order, each with its opening element."""
-        return [(front_laid, None), *zip(laid, opens, strict=True),
-                *([(back_laid, plan.back.opens)] if back_laid and plan.back else [])]
+        assert self.front_laid is not None
+        opens = [chunk.opens for chunk in self.plan.chapters]
+        back = self.plan.back
+        return [(self.front_laid, None), *zip(self.laid, opens, strict=True),
+                *([(back_laid, back.opens)] if back_laid and back else [])]
 
-    chapters = [start(chunk.source, False) for chunk in plan.chapters]
-    late_links = plan.front.links | (plan.back.links if plan.back else frozenset())
-    back_anchors = plan.back.anchors if plan.back else ()
-    guess = start(cut.with_page_numbers(plan.front.source, dict.fromkeys(late_links, 0)),
-                  True)
-    laid = [process.paginated() for process in chapters]
-    front_laid = guess.paginated()
-    guess.stop()
-    opens = [chunk.opens for chunk in plan.chapters]
-    back_laid: Paginated | None = None
-    placed = False
-    for _ in range(ROUNDS):
-        numbers = _page_numbers(known(back_laid), back_anchors)
-        front = start(cut.with_page_numbers(plan.front.source, numbers), True)
-        back = (start(cut.with_page_numbers(plan.back.source, numbers), True)
-                if plan.back else None)
-        new_front = front.paginated()
-        if new_front.pages != front_laid.pages:
-            if placed:
-                raise _Fallback
-            front_laid = new_front
+    @property
+    def late_links(self) -> frozenset[str]:
+        """What the front and back matter link to: their page numbers are written in."""
+        back = self.plan.back
+        return self.plan.front.links | (back.links if back else frozenset())
+
+    def paginate_chapters(self) -> list[_ChunkProcess]:
+        """1. Every part of chapters starts paginating at once."""
+        return [self.start(chunk.source, False) for chunk in self.plan.chapters]
+
+    def measure_front(self, chapters: list[_ChunkProcess]) -> None:
+        """2. The front matter, with every page number 0, for its length; meanwhile the
+        chapters' parts report their pages."""
+        guess = self.start(cut.with_page_numbers(self.plan.front.source,
+                                                 dict.fromkeys(self.late_links, 0)), True)
+        self.laid = [process.paginated() for process in chapters]
+        self.front_laid = guess.paginated()
+        guess.stop()
+
+    def settle_late_parts(self, chapters: list[_ChunkProcess]
+                          ) -> tuple[_ChunkProcess, _ChunkProcess | None]:
+        """3. The front and back matter laid out with the page numbers they name, again until
+        the numbers they print are the numbers they get (at most ``ROUNDS`` times)."""
+        back_anchors = self.plan.back.anchors if self.plan.back else ()
+        for _ in range(ROUNDS):
+            numbers = _page_numbers(self.known(self.back_laid), back_anchors)
+            front = self.start(cut.with_page_numbers(self.plan.front.source, numbers), True)
+            back = (self.start(cut.with_page_numbers(self.plan.back.source, numbers), True)
+                    if self.plan.back else None)
+            new_front = front.paginated()
+            assert self.front_laid is not None
+            if new_front.pages != self.front_laid.pages:
+                if self.placed:
+                    raise _Fallback
+                self.front_laid = new_front
+                _stop(front, back)
+                continue
+            self.front_laid = new_front
+            if not self.placed and not self.plan.wants_total:
+                # The chapters can number and draw their pages while the back matter settles.
+                _place_chapters(chapters, self.laid, _arrange(self.known(None)), new_front,
+                                total=0)
+                self.placed = True
+            self.back_laid = back.paginated() if back else None
+            settled = _page_numbers(self.known(self.back_laid), back_anchors)
+            if all(settled.get(name) == numbers.get(name) for name in self.late_links):
+                return front, back
             _stop(front, back)
-            continue
-        front_laid = new_front
-        if not placed and not plan.wants_total:
-            _place_chapters(chapters, laid, _arrange(known(None)), front_laid, total=0)
-            placed = True
-        back_laid = back.paginated() if back else None
-        settled = _page_numbers(known(back_laid), back_anchors)
-        if all(settled.get(name) == numbers.get(name) for name in late_links):
-            break
-        _stop(front, back)
-    else:
         raise _Fallback
-    spans = _arrange(known(back_laid))
-    total = spans[-1].last
-    if not placed:
-        _place_chapters(chapters, laid, spans, front_laid, total)
-    front.place(Placement(1, total))
-    if back is not None:
-        back.place(Placement(spans[-1].start, total, _strings_before([front_laid, *laid]),
-                             spans[-1].drop))
-    ordered = [front, *chapters, *([back] if back else [])]
-    drawn = [process.drawn() for process in ordered]
-    data = join([d.part for d in drawn])
-    on_pages = set().union(*(d.part.anchors for d in drawn))
-    found = diagnostics([w for d in drawn for w in d.warnings],
-                        [u for d in drawn for u in d.refused], book, on_pages)
-    return Written(data, total, tuple(found), parts=len(ordered))
+
+    def place(self, chapters: list[_ChunkProcess], front: _ChunkProcess,
+              back: _ChunkProcess | None) -> int:
+        """4. Every part learns its first page and the book's page count; returns the count."""
+        assert self.front_laid is not None
+        spans = _arrange(self.known(self.back_laid))
+        total = spans[-1].last
+        if not self.placed:
+            _place_chapters(chapters, self.laid, spans, self.front_laid, total)
+        front.place(Placement(1, total))
+        if back is not None:
+            back.place(Placement(spans[-1].start, total,
+                                 _strings_before([self.front_laid, *self.laid]), spans[-1].drop))
+        return total
+
+    def draw_and_join(self, ordered: list[_ChunkProcess], total: int) -> Written:
+        """5. The parts' PDFs, joined, with what WeasyPrint said of each."""
+        drawn = [process.drawn() for process in ordered]
+        data = join([d.part for d in drawn])
+        on_pages = set().union(*(d.part.anchors for d in drawn))
+        found = diagnostics([w for d in drawn for w in d.warnings],
+                            [u for d in drawn for u in d.refused], self.book, on_pages)
+        return Written(data, total, tuple(found), parts=len(ordered))
 
 
 def _stop(*processes: _ChunkProcess | None) -> None:

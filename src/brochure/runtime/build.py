@@ -1,7 +1,8 @@
 """The recipe: read -> book -> render -> write (EPUB, PDF) -> post-steps -> publish.
 
 ``build`` takes the lock of the output folder and reuses the previous build when nothing
-changed (cache.py); ``make`` is the recipe itself, one step a line.
+changed (cache.py); ``make`` is the recipe itself, one step a line. The PDF's modules (and
+WeasyPrint, pikepdf) are imported where a PDF is made: an EPUB alone never pays for them.
 """
 
 from __future__ import annotations
@@ -23,15 +24,13 @@ from brochure.core.clock import build_time
 from brochure.core.diagnostics import Diagnostic, Location, Report, error, shown
 from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
 from brochure.core.sandbox import Limits, Running, Worker, start_worker
-from brochure.core.settings import Format, Settings
+from brochure.core.settings import Format, PrintMode, Settings
 from brochure.core.xhtml import serialize
 from brochure.epub.epubcheck import check_epub
 from brochure.epub.fonts import coverage_warnings
 from brochure.epub.write import write_epub
 from brochure.manuscript.read import project_folders, read_manuscript
 from brochure.manuscript.resolver import Resolver
-from brochure.pdf.booklet import impose_booklet
-from brochure.pdf.print_shop import check_images, finish_pdf, is_shop, load_profile
 from brochure.render.document import render_book
 from brochure.render.page_setup import with_page_setup
 from brochure.runtime import cache
@@ -183,8 +182,11 @@ def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None
 
 def _check_for_print(book: Book, report: Report) -> None:
     """What the print shop's PDF would refuse, before anything is rendered."""
-    if is_shop(book.settings):
-        load_profile(book)  # a wrong profile fails before anything is rendered
+    if book.settings.print_mode != PrintMode.SHOP:
+        return
+    from brochure.pdf.print_shop import check_images, load_profile  # pikepdf: a PDF's cost
+
+    load_profile(book)  # a wrong profile fails before anything is rendered
     report.diagnostics.extend(check_images(book))
     report.raise_if_errors()
 
@@ -227,6 +229,8 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
         pdf, seconds = pending.result()
         watch.record("pdf", seconds, pdf_started)
         with watch.stage("pdf"):
+            from brochure.pdf.print_shop import finish_pdf
+
             finished, problems = finish_pdf(pdf.data, book.settings)
             made[Format.PDF] = dataclasses.replace(pdf, data=finished)
             report.diagnostics.extend(problems)
@@ -268,6 +272,8 @@ def _pdf_worker(limits: Limits) -> Worker:
 
 
 def _booklet(pdf: Written, settings: Settings) -> Written:
+    from brochure.pdf.booklet import impose_booklet
+
     booklet = impose_booklet(pdf.data, settings.back_cover, settings.creep)
     padding = (f"{booklet.blanks} blank page{'s' if booklet.blanks != 1 else ''} added"
                + (" before the back cover" if settings.back_cover and booklet.blanks else ""))
