@@ -136,3 +136,39 @@ def pdf_destinations(path: Path) -> dict[str, int]:
         pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
         tree = pikepdf.NameTree(pdf.Root.Names.Dests)
         return {str(name): pages[dest[0].objgen] for name, dest in tree.items()}
+
+
+@dataclass(frozen=True)
+class LinkArea:
+    page: int
+    rect: tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, normalised
+    target: str  # the named destination, or the URI
+
+
+def pdf_link_areas(path: Path) -> list[LinkArea]:
+    """Every link annotation's rectangle (its corners in any order in the file)."""
+    areas = []
+    with pikepdf.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            for annot in page.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                x0, y0, x1, y1 = (float(v) for v in annot.Rect)
+                target = str(annot.get("/Dest", annot.get("/A", {}).get("/URI", "")))
+                areas.append(LinkArea(index, (min(x0, x1), min(y0, y1), max(x0, x1),
+                                              max(y0, y1)), target))
+    return areas
+
+
+def glyphs_under(area: LinkArea, chars: list[dict], tolerance: float = 0.5) -> str:
+    """The text whose glyphs the area covers: from its baseline to most of its height
+    (digits and lowercase letters), across its whole advance."""
+    found = []
+    x0, y0, x1, y1 = area.rect
+    for char in chars:
+        baseline = char["matrix"][5]
+        if (char["x0"] >= x0 - tolerance and char["x1"] <= x1 + tolerance
+                and baseline >= y0 - tolerance
+                and baseline + 0.6 * char["size"] <= y1 + tolerance):
+            found.append(char["text"])
+    return "".join(found)

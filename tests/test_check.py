@@ -161,7 +161,7 @@ def test_the_bundled_essay_is_clean():
 def test_outputs_are_checked_with_the_readers_tools(two_chapters):
     status, findings, _ = check(str(two_chapters.manuscript), "--outputs",
                                 "--out", str(two_chapters.epub.parent))
-    epubcheck = found(findings, "EPUBCheck CSS-028")
+    epubcheck = found(findings, "EPUBCheck USAGE CSS-028")
     assert epubcheck["level"] == "note" and epubcheck["path"].endswith(".epub")
     links = found(findings, "cannot be clicked")
     assert links["path"].endswith(".pdf")

@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_fixture
+from conftest import build_fixture, epubcheck
 from notes_check import check_notes
 
 from brochure.core.diagnostics import BrochureError
-from brochure.epub.epubcheck import check_epub
 
 HERE = Path(__file__).resolve().parent / "corpus"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -46,4 +45,4 @@ def test_long_book_notes_hold_up(book, mode, tmp_path, epoch_env):
                          footnotes=mode == "footnotes")
     assert report.problems == []
     if mode != "footnotes":  # the footnotes mode's EPUB is the book mode's
-        assert check_epub(built.epub.read_bytes()) == []
+        assert epubcheck(built.epub) == []

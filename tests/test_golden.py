@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from brochure.core.diagnostics import BrochureError, Report
+from brochure.core.diagnostics import BrochureError, Report, shown
 from brochure.core.model import notes_layout
 from brochure.core.xhtml import q
 from brochure.render.document import render_book
@@ -34,7 +34,7 @@ def rendered(manuscript: Path) -> str:
     except BrochureError as exc:
         report.diagnostics.extend(d for d in exc.diagnostics if d not in report.diagnostics)
         book = None
-    lines = [f"<!-- {str(d).replace(str(GOLDEN) + os.sep, '')} -->" for d in report.diagnostics]
+    lines = [f"<!-- {str(d).replace(shown(GOLDEN) + os.sep, '')} -->" for d in report.diagnostics]
     if book is not None:
         body = render_book(book, notes_layout(book.settings, paged=True)).root().find(q("body"))
         for section in body:  # one line each, as written: whitespace is part of the text

@@ -107,7 +107,7 @@ def test_ten_thousand_row_table_with_a_note_in_every_row(tmp_path, epoch_env):
     result = build_epub(book(tmp_path, "| a | b |\n|---|---|\n" + rows + "\n[^n]: The note.\n"))
     epub = Epub.open(result.outputs["epub"])
     assert len(epub.find("//h:tbody/h:tr")) == 10_000
-    [(_, note)] = epub.find("//h:li[@epub:type='endnote']")
+    [(_, note)] = epub.find("//h:li[@epub:type='footnote']")
     assert len(note.findall(".//{http://www.w3.org/1999/xhtml}a[@role='doc-backlink']")) == 10_000
 
 
@@ -117,7 +117,7 @@ def test_ten_thousand_notes(tmp_path, epoch_env):
     result = build_epub(book(tmp_path, text))
     assert result.notes == 10_000
     epub = Epub.open(result.outputs["epub"])
-    notes = epub.find("//h:li[@epub:type='endnote']")
+    notes = epub.find("//h:li[@epub:type='footnote']")
     # Without the number each note starts with ("1. ") and without the link back.
     texts = [text_of(el).split(". ", 1)[1].split(".")[0] for _, el in notes]
     assert texts[:2] == ["Note 0", "Note 1"] and texts[-1] == "Note 9999"

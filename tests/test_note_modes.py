@@ -9,13 +9,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pdfplumber
 import pikepdf
 import pytest
-from conftest import FIXTURES, Built, build_fixture
-from helpers import NS, Epub, pdf_destinations, pdf_page_texts, pdf_running_heads, pdf_text, text_of
+from conftest import FIXTURES, Built, build_fixture, epubcheck
+from helpers import (
+    NS,
+    Epub,
+    glyphs_under,
+    pdf_destinations,
+    pdf_link_areas,
+    pdf_page_texts,
+    pdf_running_heads,
+    pdf_text,
+    text_of,
+)
 from notes_check import check_notes
 
-from brochure.epub.epubcheck import check_epub
 from brochure.render import notes as render_notes
 
 MANIFESTO = Path(__file__).resolve().parent / "corpus" / "communist-manifesto"
@@ -47,7 +57,7 @@ def manifesto_split(tmp_path_factory, epoch_env) -> Built:
 
 @pytest.mark.parametrize("mode", ["book", "chapter", "numbering"])
 def test_epubcheck_reports_nothing_in_each_mode(modes, mode):
-    assert check_epub(modes[mode].epub.read_bytes()) == []
+    assert epubcheck(modes[mode].epub) == []
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -83,7 +93,7 @@ def test_book_notes_are_grouped_under_their_chapters(modes):
 def test_chapter_notes_close_each_chapter(modes):
     epub = Epub.open(modes["chapter"].epub)
     assert "notes.xhtml" not in epub.documents
-    placed = [(name, el.get("id")) for name, el in epub.find("//h:li[@epub:type='endnote']")]
+    placed = [(name, el.get("id")) for name, el in epub.find("//h:li[@epub:type='footnote']")]
     assert placed[:3] == [("chapter-1.xhtml", "note-1"), ("chapter-1.xhtml", "note-2"),
                           ("chapter-3.xhtml", "note-3")]
     # In the PDF, a chapter's notes come before the next chapter starts.
@@ -154,7 +164,7 @@ def test_notes_files_are_cut_and_links_follow(manifesto_split):
     assert sum(counts) == 10 and max(counts) <= 4
     report = check_notes(MANIFESTO, manifesto_split.epub, None)
     assert report.problems == []
-    assert check_epub(manifesto_split.epub.read_bytes()) == []
+    assert epubcheck(manifesto_split.epub) == []
 
 
 def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
@@ -166,7 +176,7 @@ def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
         "# One\n\nText[^a].\n\n[^a]: A note with a picture.\n\n    ![A chart](images/chart.svg)\n")
     built = build_fixture(tmp_path, tmp_path / "out", formats=("epub",))
     epub = Epub.open(built.epub)
-    [(name, img)] = epub.find("//h:li[@epub:type='endnote']//h:img")
+    [(name, img)] = epub.find("//h:li[@epub:type='footnote']//h:img")
     assert name == "notes.xhtml" and img.get("alt") == "A chart"
     assert f"EPUB/{img.get('src')}" in epub.files
 
@@ -198,3 +208,21 @@ def test_note_pages_false_leaves_the_page_of_the_call_out_of_the_pdf(two_chapter
     assert "it must be note 2. ↑ The Second Chapter" in without  # the link back remains
     assert not re.search(r"↑\d* p\. \d", without), without
     assert built.result.pages == two_chapters.result.pages
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_every_link_of_the_pdf_can_be_tapped_and_covers_its_text(modes, mode):
+    # sup { line-height: 0 } once flattened the link of each note call to a zero-height
+    # rectangle: nothing a reader could tap in a PDF viewer.
+    path = modes[mode].pdf
+    areas = pdf_link_areas(path)
+    assert areas
+    for area in areas:
+        x0, y0, x1, y1 = area.rect
+        assert x1 - x0 > 1 and y1 - y0 > 3, area
+    with pdfplumber.open(path) as pdf:
+        chars = [page.chars for page in pdf.pages]
+    calls = [area for area in areas if re.fullmatch(r"note-\d+", area.target)]
+    assert len(calls) >= 10
+    for area in calls:
+        assert re.fullmatch(r"\d+", glyphs_under(area, chars[area.page])), area

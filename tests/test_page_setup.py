@@ -34,7 +34,9 @@ def band(page, top: float, bottom: float, left: float = 0, right: float | None =
 
 
 def line_start(chars) -> float | None:
-    """Where most lines of a page begin (list numbers may hang a little into the margin)."""
+    """Where the text block of a page begins: the leftmost start of a line that at least two
+    lines share (first-line indents, list items and their numbers start further right; a page
+    may hold more list lines than plain ones)."""
     starts: dict[float, float] = {}
     for char in chars:
         top = round(char["top"])
@@ -42,7 +44,8 @@ def line_start(chars) -> float | None:
     if not starts:
         return None
     counts = Counter(round(x, 1) for x in starts.values())
-    return counts.most_common(1)[0][0]
+    shared = [x for x, count in counts.items() if count >= 2]
+    return min(shared) if shared else counts.most_common(1)[0][0]
 
 
 @pytest.fixture(scope="module")

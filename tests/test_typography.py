@@ -56,7 +56,7 @@ FRENCH = [
     ("Et... 'tain, à 10:30 - enfin", "Et… ’tain, à 10:30 – enfin"),
     # a URL with "?" in it keeps its characters; the sentence's own "?" gets its space
     ("Voir https://exemple.org/page?id=1&x=2:3 ?",
-     f"Voir https://exemple.org/page?id=1&amp;x=2:3{NNBSP}?"),
+     f'Voir <span class="url">https://exemple.org/page?id=1&amp;x=2:3</span>{NNBSP}?'),
     # code spans are code, quotes around them are text
     ('Tapez `a ? "b" : c` puis "`ok`" !',
      f'Tapez <code>a ? "b" : c</code> puis «{NNBSP}<code>ok</code>{NNBSP}»{NNBSP}!'),

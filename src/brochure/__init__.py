@@ -12,11 +12,12 @@ above it in this list (tests/test_architecture.py keeps it so):
                  the one resolver that decides what may be read (resolver.py), images, SVG
                  (svg_check.py) and fonts checked before decoding
     book/        Manuscript -> Book: each chapter's Markdown to sanitised XHTML (markdown.py,
-                 audit.py), notes numbered (notes.py), typography (typography.py), assembled,
-                 links checked (links.py); whether an output holds the manuscript's text
-                 (text_check.py)
+                 audit.py), notes numbered (notes.py), typography (typography.py), web
+                 addresses marked for paper (addresses.py), assembled, links checked
+                 (links.py); whether an output holds the manuscript's text (text_check.py)
     render/      Book -> Rendering: the one XHTML document both formats are written from,
-                 its notes placed (notes.py), front matter, the generated page setup
+                 its notes placed (notes.py), front matter, the generated page setup, which
+                 fonts draw what (faces.py)
     epub/        Rendering -> EPUB: split per part, fonts subset, packaged; checked before it
                  is published (verify.py); EPUBCheck
     pdf/         Rendering -> PDF with WeasyPrint: in one piece or in parts side by side

@@ -21,6 +21,7 @@ import click
 
 from brochure import __version__
 from brochure.core.diagnostics import BrochureError, BrokenOutput, Report
+from brochure.core.diagnostics import shown as shown_path
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.loop import findings, new, summary
@@ -287,7 +288,7 @@ def _echo_summary(result: BuildResult) -> None:
         if fmt == "pdf" and result.pages is not None:
             details.insert(0, f"{result.pages} page{'s' if result.pages != 1 else ''}")
         verb = "kept" if result.reused else "wrote"
-        click.echo(f"{verb} {path} ({', '.join(details)})")
+        click.echo(f"{verb} {shown_path(path)} ({', '.join(details)})")
     if result.reused:
         click.echo(f"nothing changed since the previous build: its outputs were verified and "
                    f"kept ({result.seconds:.2f} s; --no-cache builds anyway)")

@@ -21,5 +21,7 @@ def test_a_broken_font_is_an_error_naming_it(tmp_path, epoch_env):
     done = CliRunner().invoke(main, ["build", str(book), "--out", str(tmp_path / "out"),
                                      "--styles", str(styles), "--format", "epub"])
     assert done.exit_code == 1, done.output
-    assert "CharisSIL-Regular.ttf" in done.output and "cannot read this font" in done.output
+    # Refused as it is read (manuscript/font_check.py), at the stylesheet's line naming it.
+    assert "brochure.css:" in done.output and "error: font 'styles/fonts/CharisSIL-Regular.ttf'" \
+        in done.output and "cannot be read" in done.output
     assert "internal error" not in done.output

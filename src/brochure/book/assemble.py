@@ -6,6 +6,7 @@ import dataclasses
 
 from slugify import slugify
 
+from brochure.book.addresses import mark_addresses
 from brochure.book.markdown import ParsedChapter
 from brochure.book.notes import chapter_id
 from brochure.book.typography import typeset, typeset_text
@@ -71,7 +72,10 @@ def typeset_book(chapters: list[ParsedChapter], notes: list[Note], metadata: Met
 
 def assemble_book(manuscript: Manuscript, metadata: Metadata, parsed: list[ParsedChapter],
                   notes: list[Note]) -> Book:
-    """The book: chapters with named headings and titles, notes, and every file it carries."""
+    """The book: chapters with named headings and titles, notes (web addresses marked for
+    paper in both), and every file it carries."""
+    for body in (*(chapter.body for chapter in parsed), *(b for n in notes for b in n.blocks)):
+        mark_addresses(body)
     chapter_ids = [chapter_id(n) for n in range(1, len(parsed) + 1)]
     used_ids = set(chapter_ids)
     chapters = []

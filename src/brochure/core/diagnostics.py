@@ -1,13 +1,33 @@
-"""Diagnostics: every stage reports problems the same way, as ``path:line: level: message``."""
+"""Diagnostics: every stage reports problems the same way, as ``path:line: level: message``.
+
+A message names a file as the user would type it from where they stand: relative to the
+working directory, or absolute when the two share no folder but the root (``shown``), whether
+the build found the path itself or was given it.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 # A note tells, and asks for nothing (an EPUBCheck usage message); it fails no build or check.
 Level = Literal["error", "warning", "note"]
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as a message names it: relative to the working directory (``book/one.md``,
+    ``../other/essay.md``), or absolute when the two share no folder but the root."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        here = Path.cwd()
+    except OSError:  # the working directory was removed
+        return str(absolute)
+    for candidate, base in ((absolute, here), (absolute.resolve(), here.resolve())):
+        if Path(os.path.commonpath([candidate, base])) != Path(candidate.anchor):
+            return os.path.relpath(candidate, base)
+    return str(absolute)
 
 
 @dataclass(frozen=True)
@@ -19,7 +39,7 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
-        text = str(self.path)
+        text = shown(self.path)
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:

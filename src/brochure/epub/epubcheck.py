@@ -11,7 +11,7 @@ from pathlib import Path
 from brochure.core.diagnostics import Diagnostic
 
 LEVELS = {"FATAL": "error", "ERROR": "error", "WARNING": "warning"}
-USAGE_LEVELS = {**LEVELS, "USAGE": "note", "INFO": "note"}  # with ``usage=True``
+USAGE_LEVELS = {**LEVELS, "USAGE": "note"}  # with ``usage=True``: advice, not a fault
 
 
 def epubcheck_available() -> bool:
@@ -24,7 +24,7 @@ def epubcheck_available() -> bool:
 
 def check_epub(data: bytes, usage: bool = False) -> list[Diagnostic]:
     """EPUBCheck's errors and warnings about an EPUB (empty when it is valid and clean); with
-    ``usage``, its usage and information messages too, as notes."""
+    ``usage``, its usage messages too (``-u``: advice, each a note "EPUBCheck USAGE ...")."""
     if not epubcheck_available():
         return [Diagnostic("warning", "EPUBCheck is not installed; the EPUB was not validated",
                            hint="pip install 'brochure[check]' and install Java")]
@@ -37,7 +37,7 @@ def check_epub(data: bytes, usage: bool = False) -> list[Diagnostic]:
         # One short JVM run: the quick JIT tier and the serial collector halve its start-up.
         done = subprocess.run(
             ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", EPUBCHECK,
-             str(path), "-q", *(["-u"] if usage else []), "--json", "-"],
+             str(path), "-q", "--json", "-", *(["-u"] if usage else [])],
             capture_output=True, check=False)
     try:
         messages = Message.from_data(json.loads(done.stdout))
@@ -46,6 +46,7 @@ def check_epub(data: bytes, usage: bool = False) -> list[Diagnostic]:
     levels = USAGE_LEVELS if usage else LEVELS
     return [
         Diagnostic(levels[m.level],  # type: ignore[arg-type]  # LEVELS' values are levels
-                   f"EPUBCheck {m.id}: {m.message} ({m.location.replace('/' + str(path), '')})")
+                   f"EPUBCheck {'USAGE ' if m.level == 'USAGE' else ''}{m.id}: {m.message} "
+                   f"({m.location.replace('/' + str(path), '')})")
         for m in messages if m.level in levels
     ]

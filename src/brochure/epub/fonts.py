@@ -23,6 +23,7 @@ from brochure.core.diagnostics import Diagnostic, Location, error
 from brochure.core.model import Asset, Rendering, SourceText
 from brochure.core.xhtml import local_name, q
 from brochure.epub.subset import cmap, family, subset
+from brochure.render.faces import faces_of
 
 # What an ebook reader may draw besides the text: list numbers, a hyphen where it breaks a
 # word, punctuation of its own pages.
@@ -51,51 +52,90 @@ def covered(fonts: Sequence[Asset]) -> frozenset[int]:
     return frozenset.intersection(*sets) if sets else frozenset()
 
 
-def drawn_text(rendering: Rendering) -> str:
-    """The characters the book's text font draws: the body, without code (a monospace font's)."""
+def drawn_text(rendering: Rendering, code: bool = False) -> str:
+    """The characters the book's text font draws (the body without code), or with ``code``
+    those its code font draws."""
     parts: list[str] = []
 
-    def walk(node: etree._Element) -> None:
-        if not isinstance(node.tag, str) or local_name(node) in VERBATIM:
+    def walk(node: etree._Element, inside: bool) -> None:
+        if not isinstance(node.tag, str):
             return
-        parts.append(node.text or "")
+        inside = inside or local_name(node) in VERBATIM
+        if inside == code:
+            parts.append(node.text or "")
         for child in node:
-            walk(child)
-            parts.append(child.tail or "")
+            walk(child, inside)
+            if inside == code:
+                parts.append(child.tail or "")
 
-    walk(rendering.root().find(q("body")))
+    walk(rendering.root().find(q("body")), False)
     return "".join(parts)
 
 
+_HINT = ("another font on the reader's system will draw them, unlike the rest of the text; "
+         "add a font that has them to the styles folder, or replace them")
+
+
 def coverage_warnings(rendering: Rendering, sources: Sequence[SourceText]) -> list[Diagnostic]:
-    """A warning for each manuscript line with characters the book's fonts cannot draw."""
-    fonts = font_assets(rendering.book.assets)
-    if not fonts:
-        return []
-    drawable = covered(fonts)
-    missing = sorted(ch for ch in set(drawn_text(rendering))  # each character once
-                     if ord(ch) not in drawable and ch not in _INVISIBLE)
+    """A warning for each manuscript line with characters the book's fonts cannot draw (the
+    text's font for the text, the code's for code), and for each stylesheet rule that draws
+    (a list marker, a ``content:`` string) what the text's font cannot."""
+    faces = faces_of(rendering.book)
+    text_fonts = faces.fonts(faces.text) or tuple(font_assets(rendering.book.assets))
+    warnings = []
+    if text_fonts:
+        drawable = covered(text_fonts)
+        family = faces.text or family_name(text_fonts[0].data)
+        missing = _missing(drawn_text(rendering), drawable)
+        warnings += _placed(missing, family, sources, rendering, in_code=False)
+        for drawn in faces.drawn:
+            lacking = _missing(drawn.characters, drawable)
+            if lacking:
+                warnings.append(Diagnostic(
+                    "warning", f"{family} cannot draw {_list(lacking)}, which the stylesheet "
+                    "draws", drawn.location, "choose characters the font has (a list marker "
+                    "such as disc or a string of its own), or add a font that has them"))
+    code_fonts = faces.fonts(faces.code)
+    if code_fonts:
+        missing = _missing(drawn_text(rendering, code=True), covered(code_fonts))
+        warnings += _placed(missing, f"{faces.code} (code)", sources, rendering, in_code=True)
+    return warnings
+
+
+def _lines(source: SourceText, code: bool) -> list[tuple[int, str]]:
+    """Each line's text outside code, or with ``code`` its code: its code spans, or the whole
+    line in a fenced or indented code block."""
+    if not code:
+        return [(n, _CODE_SPAN.sub("", line)) for n, line in source_lines(source)]
+    prose = dict(source_lines(source))
+    return [(n, line if n not in prose or line.startswith(("    ", "\t"))
+             else "".join(m.group() for m in _CODE_SPAN.finditer(line)))
+            for n, line in enumerate(source.text.split("\n"), start=source.first_line)]
+
+
+def _missing(text: str, drawable: frozenset[int]) -> list[str]:
+    return sorted(ch for ch in set(text)  # each character once
+                  if ord(ch) not in drawable and ch not in _INVISIBLE)
+
+
+def _placed(missing: list[str], family: str, sources: Sequence[SourceText],
+            rendering: Rendering, in_code: bool) -> list[Diagnostic]:
+    """The warnings of ``missing`` characters, at each manuscript line that has them."""
     if not missing:
         return []
-    family = family_name(fonts[0].data)
-    hint = ("another font on the reader's system will draw them, unlike the rest of the text; "
-            "add a font that has them to the styles folder, or replace them")
     warnings = []
     unplaced = set(missing)
     for source in sources:
-        for number, line in source_lines(source):  # code is drawn by another font
-            line = _CODE_SPAN.sub("", line)
+        for number, line in _lines(source, in_code):
             found = [ch for ch in missing if ch in line]
             if found:
                 unplaced -= set(found)
-                warnings.append(Diagnostic(
-                    "warning", f"{family} cannot draw {_list(found)}",
-                    Location(source.path, number), hint))
+                warnings.append(Diagnostic("warning", f"{family} cannot draw {_list(found)}",
+                                           Location(source.path, number), _HINT))
     if unplaced:
-        meta = rendering.book.metadata
         warnings.append(Diagnostic(
             "warning", f"{family} cannot draw {_list(sorted(unplaced))} (in the metadata or "
-            "words brochure adds)", meta.location, hint))
+            "words brochure adds)", rendering.book.metadata.location, _HINT))
     return warnings
 
 

@@ -20,6 +20,7 @@ from brochure.core.i18n import strings, text_direction
 from brochure.core.model import Book, Part, Rendering, TocEntry, Written
 from brochure.core.xhtml import XML_LANG, element, q, serialize
 from brochure.epub.fonts import subset_fonts
+from brochure.render.faces import faces_of
 
 FOLDER = "EPUB"
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -124,9 +125,10 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         properties = ["svg"] if b"<svg" in content else []
         items[part.id] = _Document(part.id, name, content, properties)
         package.add_item(items[part.id])
-    # Fonts travel cut down to the characters of the book (and of the reader's own menus).
+    # Fonts travel cut down to the characters of the book, of the stylesheets' own list
+    # markers and content strings, and of the reader's own menus.
     text = "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
-                    *words.values()])
+                    *words.values(), faces_of(book).drawn_characters])
     if any(asset.media_type.startswith("font/") for asset in book.assets):
         # Apple Books otherwise sets the text in its own fonts, whatever the stylesheet says.
         package.add_prefix("ibooks", IBOOKS_VOCABULARY)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from brochure.core.diagnostics import BrochureError, Diagnostic, Location, Report, error
+from brochure.core.diagnostics import BrochureError, Diagnostic, Location, Report, error, shown
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Asset, Manuscript, SourceText
 from brochure.manuscript.css_urls import css_problems, css_references
@@ -85,7 +85,7 @@ def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[
     if listed is None:
         paths = [p for p in resolver.listing(folder, "*.md") if p.name.lower() != "readme.md"]
         if not paths:
-            raise error(f"no chapter files (*.md) in '{folder}'", doc.location())
+            raise error(f"no chapter files (*.md) in '{shown(folder)}'", doc.location())
         return [resolver.file(p) for p in paths]
     location = doc.location("chapters")
     if not isinstance(listed, list) or not listed:
@@ -158,15 +158,29 @@ def project_folders(path: Path, styles_dir: Path | None = None) -> tuple[Path, P
     return folder, styles_dir
 
 
+def _check_styles_dir(styles_dir: Path) -> None:
+    """A styles folder that is missing or holds no stylesheet would give an unstyled book
+    (system fonts, no title page, notes numbered twice): an error, never a quiet fallback."""
+    if not styles_dir.is_dir():
+        raise error(f"the styles folder '{shown(styles_dir)}' does not exist",
+                    hint="give --styles a folder holding .css files, or leave --styles out "
+                         "to use brochure's own styles")
+    if not any(p.is_file() for p in styles_dir.glob("*.css")):
+        raise error(f"no stylesheet (*.css) in the styles folder '{shown(styles_dir)}'",
+                    hint="put the book's .css files there (brochure's own are in "
+                         f"'{shown(default_styles_dir())}' to start from)")
+
+
 def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) -> Manuscript:
     """Find the metadata, the chapter texts in reading order and the stylesheets."""
     if not path.exists():
-        raise error(f"'{path}' does not exist", hint="give a manuscript folder or a .md file")
+        raise error(f"'{shown(path)}' does not exist", hint="give a manuscript folder or a .md file")
     folder, styles_dir = project_folders(path, styles_dir)
+    _check_styles_dir(styles_dir)
     if path.is_dir():
         metadata_path = path / METADATA_FILE
         if not metadata_path.is_file():
-            raise error(f"no {METADATA_FILE} in '{path}'", Location(path),
+            raise error(f"no {METADATA_FILE} in '{shown(path)}'", Location(path),
                         f"create {METADATA_FILE} with at least 'title:' and 'lang:'")
     else:
         metadata_path = path
@@ -193,8 +207,6 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
     metadata = build_metadata(doc, report, setting_keys())
     settings = settings_from_yaml(doc)
     sheets, style_assets = _stylesheet_assets(styles_dir, resolver)
-    if not sheets:
-        report.warn(f"no stylesheet (*.css) in '{styles_dir}'", Location(styles_dir))
     return Manuscript(
         root=folder.resolve(),
         metadata=metadata,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from brochure.core.diagnostics import Location, error
+from brochure.core.diagnostics import Location, error, shown
 from brochure.manuscript.font_check import check_font
 from brochure.manuscript.images import check_image
 
@@ -91,18 +91,18 @@ class Resolver:
         """Check that ``path`` is a regular file inside a root; return its real path."""
         real = path.resolve()
         if not any(real.is_relative_to(root) for root in self.roots):
-            raise error(f"'{path}' is outside the project and is not read", location,
+            raise error(f"'{shown(path)}' is outside the project and is not read", location,
                         "keep every file the book uses inside the manuscript or styles folder")
         try:
             info = os.stat(real)
         except FileNotFoundError:
-            raise error(f"'{path}' does not exist", location) from None
+            raise error(f"'{shown(path)}' does not exist", location) from None
         except OSError as exc:
-            raise error(f"'{path}' cannot be read: {exc.strerror}", location) from None
+            raise error(f"'{shown(path)}' cannot be read: {exc.strerror}", location) from None
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"'{path}' is not a regular file", location)
+            raise error(f"'{shown(path)}' is not a regular file", location)
         if info.st_size > MAX_FILE_BYTES:
-            raise error(f"'{path}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
+            raise error(f"'{shown(path)}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
         return real
 
     def reference(self, reference: str, base: Path, location: Location | None = None) -> Path:
@@ -129,14 +129,14 @@ class Resolver:
         try:
             descriptor = os.open(real, flags)
         except OSError as exc:
-            raise error(f"'{path}' cannot be read: {exc.strerror}", location) from None
+            raise error(f"'{shown(path)}' cannot be read: {exc.strerror}", location) from None
         with os.fdopen(descriptor, "rb") as stream:
             info = os.fstat(stream.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise error(f"'{path}' is not a regular file", location)
+                raise error(f"'{shown(path)}' is not a regular file", location)
             data = stream.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            raise error(f"'{path}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
+            raise error(f"'{shown(path)}' is larger than {MAX_FILE_BYTES // 2**20} MiB", location)
         journal = _JOURNAL.get()
         if journal is not None:
             journal.files[real] = hashlib.sha256(data).hexdigest()

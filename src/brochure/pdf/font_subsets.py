@@ -87,7 +87,9 @@ def _merged_program(subsets: list[tuple[bytes, set[int]]]) -> bytes:
     glyph numbers up to the highest it draws (glyphs only used inside composite glyphs may be
     numbered after it), so glyph n drawn by one subset is glyph n of the subset that draws the
     highest number; the glyphs it lacks are copied in, composites as plain outlines."""
-    fonts = [(TTFont(io.BytesIO(data)), drawn) for data, drawn in subsets]
+    # recalcTimestamp=False: else fontTools stamps head.modified with the clock (or with
+    # SOURCE_DATE_EPOCH when set), and the same book gives other bytes at another time.
+    fonts = [(TTFont(io.BytesIO(data), recalcTimestamp=False), drawn) for data, drawn in subsets]
     base, base_drawn = max(fonts, key=lambda pair: max(pair[1], default=-1))
     order = base.getGlyphOrder()
     for other, drawn in fonts:

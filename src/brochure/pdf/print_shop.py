@@ -18,7 +18,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from brochure.core.diagnostics import Diagnostic, Location, error
+from brochure.core.diagnostics import Diagnostic, Location, error, shown
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Book
 from brochure.core.paper import POINTS_PER_MM
@@ -53,10 +53,10 @@ def load_profile(book: Book) -> tuple[bytes, Path]:
         location = Location(real)
         data = real.read_bytes()
     if data[36:40] != b"acsp":  # an ICC profile's signature
-        raise error(f"'{real}' is not an ICC profile", location,
+        raise error(f"'{shown(real)}' is not an ICC profile", location,
                     "use the .icc file of your print shop's CMYK profile")
     if data[16:20] != b"CMYK":
-        raise error(f"'{real}' is not a CMYK profile", location,
+        raise error(f"'{shown(real)}' is not a CMYK profile", location,
                     "use the CMYK output profile your print shop gives (e.g. FOGRA39, GRACoL)")
     return data, real
 
@@ -107,10 +107,26 @@ def _stable_document_id(pdf: pikepdf.Pdf) -> None:
     pdf.Root.Metadata.write(_RANDOM_DOCUMENT_ID.sub(f"xmp.did:{stable}".encode(), xmp))
 
 
+def _drop_annotations(pdf: pikepdf.Pdf) -> None:
+    """Paper is not clicked: the links of the note calls, back links and contents are left
+    out, since preflight tools reject interactive annotations inside the printed area of a
+    PDF/X. Printer's marks, the one kind made for print, are kept. The bookmarks stay: they
+    are no annotation and help whoever checks the file."""
+    for page in pdf.pages:
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = [a for a in annotations if a.get("/Subtype") == "/PrinterMark"]
+        if kept:
+            page.obj.Annots = pikepdf.Array(kept)
+        else:
+            del page.obj.Annots
+
+
 def finish_pdf(data: bytes, settings: Settings) -> tuple[bytes, list[Diagnostic]]:
     """Set every BleedBox to the TrimBox plus the bleed (WeasyPrint stops at 10 points), print
-    greys in black ink only (and nothing translucent for X-1a and X-3), and make the PDF/X
-    metadata reproducible."""
+    greys in black ink only (and nothing translucent for X-1a and X-3), leave the links out,
+    and make the PDF/X metadata reproducible."""
     if not is_shop(settings):
         return data, []
     bleed = settings.bleed * POINTS_PER_MM
@@ -119,6 +135,7 @@ def finish_pdf(data: bytes, settings: Settings) -> tuple[bytes, list[Diagnostic]
             x0, y0, x1, y1 = (float(v) for v in page.TrimBox)
             page.BleedBox = pikepdf.Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
         left = to_print_colours(pdf, opaque=settings.pdf_x in OPAQUE_VARIANTS)
+        _drop_annotations(pdf)
         _stable_document_id(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,

@@ -99,9 +99,14 @@ def note_content(note: Note, lang: str) -> list[etree._Element]:
 
 
 def endnote_list(notes: Sequence[Note], lang: str, parent: etree._Element) -> etree._Element:
+    """The notes as list items of an ``endnotes`` section. Each item is a ``footnote``: the
+    Structural Semantics Vocabulary (EPUB 3.3) deprecates ``endnote`` and names the notes
+    of an ``endnotes`` collection so, as DPUB-ARIA 1.1 deprecates ``doc-endnote`` (hence no
+    role on the items); Apple Books, Kobo and KOReader pop up a ``footnote`` called by a
+    ``noteref`` link."""
     ol = element("ol", {"class": "notes", "start": str(notes[0].number)}, parent=parent)
     for note in notes:
-        li = element("li", {"id": note.id, "class": "note", EPUB_TYPE: "endnote"}, parent=ol)
+        li = element("li", {"id": note.id, "class": "note", EPUB_TYPE: "footnote"}, parent=ol)
         li.extend(note_content(note, lang))
     return ol
 

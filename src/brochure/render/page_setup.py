@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from brochure.core.diagnostics import Location, error
+from brochure.core.diagnostics import Location, error, shown
 from brochure.core.model import Asset, Manuscript
 from brochure.core.settings import Settings
 
@@ -76,7 +76,7 @@ def with_page_setup(manuscript: Manuscript) -> Manuscript:
     """The manuscript with the generated page setup first among its stylesheets."""
     for sheet in manuscript.stylesheets:
         if sheet.href == PAGE_SETUP_HREF:
-            raise error(f"'{sheet.source}': this name is kept for the page setup brochure generates",
+            raise error(f"'{shown(sheet.source)}': this name is kept for the page setup brochure generates",
                         Location(sheet.source), "rename the file")
     css = page_setup_css(manuscript.settings).encode("utf-8")
     sheet = Asset(PAGE_SETUP_HREF, css, "text/css", manuscript.styles_root / "page-setup.css")

@@ -23,7 +23,15 @@ from brochure.book.notes import number_notes
 from brochure.book.text_check import missing_text, output_words
 from brochure.core import memo, progress
 from brochure.core.clock import build_time
-from brochure.core.diagnostics import BrochureError, BrokenOutput, Diagnostic, Location, Report, error
+from brochure.core.diagnostics import (
+    BrochureError,
+    BrokenOutput,
+    Diagnostic,
+    Location,
+    Report,
+    error,
+    shown,
+)
 from brochure.core.files import environment_error
 from brochure.core.model import Book, Manuscript, Rendering, SourceText, Written, notes_layout
 from brochure.core.sandbox import Limits, Running, Worker, start_worker
@@ -288,7 +296,7 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
                                     *(a.source for a in book.assets))}
     for path in paths.values():
         if path.resolve() in inputs:
-            raise error(f"output '{path}' would overwrite an input file", Location(path),
+            raise error(f"output '{shown(path)}' would overwrite an input file", Location(path),
                         "choose another --out folder")
     return paths
 

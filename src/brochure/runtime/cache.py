@@ -166,7 +166,8 @@ def store(out_dir: Path, described: dict[str, Any], journal: Journal,
         "pages": pages,
         "notes": notes,
         "diagnostics": [{"level": d.level, "message": d.message, "hint": d.hint,
-                         "path": str(d.location.path) if d.location else None,
+                         # absolute: a later build may be run from another folder
+                         "path": os.path.abspath(d.location.path) if d.location else None,
                          "line": d.location.line if d.location else None,
                          "column": d.location.column if d.location else None}
                         for d in diagnostics],

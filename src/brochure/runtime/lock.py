@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from brochure.core.diagnostics import Location, error
+from brochure.core.diagnostics import Location, error, shown
 
 LOCK_NAME = ".brochure.runtime.lock"
 _HELD: set[int] = set()  # descriptors of the locks this process holds
@@ -38,14 +38,14 @@ os.register_at_fork(after_in_child=_close_in_child)
 def _check_folder(folder: Path) -> bool:
     """Create the output folder if needed; return whether this call created it."""
     if folder.exists() and not folder.is_dir():
-        raise error(f"the output folder '{folder}' is a file", Location(folder),
+        raise error(f"the output folder '{shown(folder)}' is a file", Location(folder),
                     "choose another --out folder, or move the file away")
     if folder.is_dir():
         return False
     try:
         folder.mkdir(parents=True)
     except OSError as exc:
-        raise error(f"cannot create the output folder '{folder}': {exc.strerror or exc}",
+        raise error(f"cannot create the output folder '{shown(folder)}': {exc.strerror or exc}",
                     Location(folder), "check the path and its permissions") from None
     return True
 
@@ -69,7 +69,7 @@ def build_lock(folder: Path, taken_over: list[str] | None = None) -> Iterator[No
             try:
                 descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             except OSError as exc:
-                raise error(f"cannot write into the output folder '{folder}': "
+                raise error(f"cannot write into the output folder '{shown(folder)}': "
                             f"{exc.strerror or exc}", Location(folder),
                             "choose a folder you may write to with --out") from None
             try:
@@ -78,7 +78,7 @@ def build_lock(folder: Path, taken_over: list[str] | None = None) -> Iterator[No
                 holder = _holder(descriptor)
                 os.close(descriptor)
                 descriptor = None  # the file is the other build's: leave it alone
-                raise error(f"another brochure build is writing into '{folder}'"
+                raise error(f"another brochure build is writing into '{shown(folder)}'"
                             + (f" ({holder})" if holder else ""), Location(path),
                             "wait for it to finish, or build into another --out folder"
                             ) from None

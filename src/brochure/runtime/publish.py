@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from brochure.core.diagnostics import Location, error
+from brochure.core.diagnostics import Location, error, shown
 from brochure.core.files import discard, stage
 
 
@@ -33,12 +33,12 @@ def publish(outputs: dict[Path, bytes], published: list[Path] | None = None) -> 
     try:
         for target, data in outputs.items():
             if target.is_dir():
-                raise error(f"cannot write '{target}': it is a folder", Location(target))
+                raise error(f"cannot write '{shown(target)}': it is a folder", Location(target))
             written.append((stage(target, data), target))
     except OSError as exc:
         _discard(written)
         where = exc.filename or (written[-1][1] if written else "")
-        raise error(f"cannot write '{where}': {exc.strerror or exc}",
+        raise error(f"cannot write '{shown(where) if where else where}': {exc.strerror or exc}",
                     hint="check that the output folder exists, is writable and has free space"
                     ) from None
     except BaseException:

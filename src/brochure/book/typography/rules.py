@@ -29,7 +29,7 @@ OPENERS = "([{\u00ab\u201c\u2018\u201e\u201a\u2014\u2013-/"
 CLOSING_PUNCTUATION = ".,;:!?)]}\u2026\u00bb\u201d\u2019"
 # Each branch may only start where its first run of characters starts: otherwise a long word
 # without '://' or '@' is scanned again from each of its letters (quadratic; a 1 MB word hung).
-_URL = re.compile(r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|(?<![\w.])www\.|(?<!\w)mailto:)"
+URL = re.compile(r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|(?<![\w.])www\.|(?<!\w)mailto:)"
                   r"[^\s<>\"«»]*[^\s<>\"«».,;:!?)]"
                   r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _URL_MARK = re.compile(r"://|www\.|mailto:|@", re.IGNORECASE)
@@ -93,7 +93,7 @@ def protect_urls(run: Run) -> None:
     """Addresses written in the text are left exactly as written."""
     if not _URL_MARK.search(run.text):  # what every address holds: a quick look first
         return
-    for match in _URL.finditer(run.text):
+    for match in URL.finditer(run.text):
         run.protected.update(range(match.start(), match.end()))
 
 

@@ -1,0 +1,30 @@
+"""`epubcheck -u` reported OPF-086b in every EPUB: `epub:type="endnote"` is deprecated by the
+EPUB 3.3 Structural Semantics Vocabulary. The notes of an `endnotes` section are now
+`footnote` items (no deprecated `doc-endnote` role either), which readers still pop up, and the
+suite checks every EPUB with usage messages on, accepting only those the docs explain."""
+
+from __future__ import annotations
+
+from conftest import ACCEPTED_USAGE, ROOT
+from helpers import Epub
+
+from brochure.epub.epubcheck import check_epub
+
+
+def test_usage_messages_are_only_the_documented_ones(two_chapters):
+    found = {d.message.split(":")[0].removeprefix("EPUBCheck USAGE ")
+             for d in check_epub(two_chapters.epub.read_bytes(), usage=True)}
+    assert "OPF-086b" not in found
+    assert found == set(ACCEPTED_USAGE)
+    explained = (ROOT / "docs" / "typography.md").read_text() + (ROOT / "README.md").read_text()
+    assert all(f"`{message}`" in explained for message in ACCEPTED_USAGE)
+
+
+def test_notes_are_footnotes_of_an_endnotes_section_called_by_noterefs(two_chapters):
+    epub = Epub.open(two_chapters.epub)
+    notes = epub.find("//h:section[@epub:type='endnotes']//h:li[@epub:type='footnote']")
+    assert len(notes) == 4
+    assert not epub.find("//*[@epub:type='endnote' or @role='doc-endnote']")
+    calls = epub.find("//h:a[@epub:type='noteref'][@role='doc-noteref']")
+    targets = {epub.resolve(name, link.get("href")) for name, link in calls}
+    assert targets == {(name, note.get("id")) for name, note in notes}
