@@ -25,6 +25,8 @@ from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProce
 from markdown.treeprocessors import Treeprocessor
 
 from brochure.book.audit import audit, first_line
+from brochure.book.figures import make_figures
+from brochure.book.lines import source_lines
 from brochure.core import memo
 from brochure.core.diagnostics import BrochureError, Location, Report, error
 from brochure.core.model import Asset, SourceText
@@ -37,7 +39,6 @@ MARK = "data-brochure"  # attribute carrying the per-run nonce on genuine note e
 _DEFINITION_RE = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:", re.MULTILINE)
 _NOT_XML_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _CHAR_REF_RE = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
-_FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -133,20 +134,6 @@ class _Footnotes(FootnoteExtension):
         super().extendMarkdown(md)
         md.inlinePatterns.register(_RecordingInlineProcessor(r"\[\^([^\]]*)\]", self), "footnote", 175)
         md.treeprocessors.register(_MarkGenuineNotes(md, self.nonce), "brochure-notes", 12)
-
-
-def source_lines(source: SourceText) -> list[tuple[int, str]]:
-    """(file line number, text) of each line outside fenced code blocks."""
-    lines, fence = [], None
-    for number, line in enumerate(source.text.split("\n"), start=source.first_line):
-        match = _FENCE_RE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0]
-        elif fence is not None and match and match.group(1)[0] == fence:
-            fence = None
-        elif fence is None:
-            lines.append((number, line))
-    return lines
 
 
 def _definition_lines(source: SourceText) -> dict[str, list[int]]:
@@ -381,6 +368,7 @@ def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Res
 
     body = _sanitise(html, Location(source.path, source.first_line), source)
     # Images of the notes too: the note texts are still inside the body here.
+    make_figures(body, source, report)
     assets = _collect_images(body, source, resolver, report)
     definitions: dict[str, list[etree._Element]] = {}
     for div in body.findall(f"{q('div')}[@{MARK}='{nonce}']"):

@@ -16,20 +16,84 @@ from brochure.core.settings import NotesPlacement, PrintNotes, Settings
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone who made the book: an author, or a translator, editor, illustrator..."""
+
+    name: str
+    role: str = "aut"  # a MARC relator code: aut, edt, trl, ill...
+    file_as: str | None = None  # the name as a library sorts it ("Marx, Karl")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """An identifier of the book, by scheme; ``value`` is written the scheme's one way."""
+
+    scheme: str  # ISBN, DOI, UUID or URI
+    value: str  # ISBN: its 13 digits; DOI: 10.x/y; UUID: lower-case hex; URI: as given
+
+    @property
+    def urn(self) -> str:
+        """As a package document writes it (urn:isbn:..., urn:doi:..., urn:uuid:..., a URI)."""
+        if self.scheme == "URI":
+            return self.value
+        return f"urn:{self.scheme.lower()}:{self.value}"
+
+
+@dataclass(frozen=True)
+class Collection:
+    """The series (pandoc's ``belongs-to-collection``) the book belongs to."""
+
+    name: str
+    position: str | None = None  # its number in the series (``group-position``)
+
+
+@dataclass(frozen=True)
 class Metadata:
-    """Book metadata, with pandoc's field names."""
+    """Book metadata, with pandoc's field names where pandoc has one (docs/manuscript.md)."""
 
     title: str
     lang: str
     location: Location
     subtitle: str | None = None
-    authors: tuple[str, ...] = ()
+    creators: tuple[Person, ...] = ()  # ``author`` (and pandoc's ``creator``), in order
+    contributors: tuple[Person, ...] = ()
     date: str | None = None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
     publisher: str | None = None
     rights: str | None = None
-    identifier: str | None = None
+    identifiers: tuple[Identifier, ...] = ()  # the first is the book's unique identifier
     description: str | None = None
     subjects: tuple[str, ...] = ()
+    source: str | None = None  # what the book was made from (dc:source)
+    collection: Collection | None = None
+    cover_image: str | None = None  # a file of the manuscript folder, as written
+    # The print edition, shown on the PDF's imprint.
+    edition: str | None = None
+    printer: str | None = None
+    print_run: str | None = None
+    legal_deposit: str | None = None
+    # The line of each key in book.yaml or the front matter.
+    lines: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """The names of the authors (the creators whose role is author), as the title page
+        shows them."""
+        return tuple(person.name for person in self.creators if person.role == "aut")
+
+    @property
+    def identifier(self) -> str | None:
+        """The unique identifier, as the EPUB's package document writes it."""
+        return self.identifiers[0].urn if self.identifiers else None
+
+    @property
+    def isbn(self) -> str | None:
+        """The ISBN's 13 digits, when the book has one."""
+        return next((i.value for i in self.identifiers if i.scheme == "ISBN"), None)
+
+    def where(self, key: str) -> Location:
+        """The location of a key of the metadata (its line when it was given)."""
+        line = dict(self.lines).get(key)
+        return Location(self.location.path, line) if line else self.location
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from ebooklib import epub
 from lxml import etree
 
 from brochure.core.i18n import strings, text_direction
-from brochure.core.model import Book, Part, Rendering, TocEntry, Written
+from brochure.core.model import Part, Rendering, TocEntry, Written
 from brochure.core.xhtml import XML_LANG, element, q, serialize
+from brochure.epub.accessibility import assess
 from brochure.epub.fonts import subset_fonts
+from brochure.epub.package import describe
 
 FOLDER = "EPUB"
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -81,41 +83,12 @@ def _toc_links(entries: tuple[TocEntry, ...], owner: dict[str, str]) -> list:
     return items
 
 
-def _metadata(package: epub.EpubBook, book: Book) -> None:
-    meta = book.metadata
-    package.set_identifier(meta.identifier or "")
-    package.set_title(meta.title)
-    package.set_language(meta.lang)
-    for index, author in enumerate(meta.authors):
-        package.add_author(author, uid=f"author-{index + 1}")
-    for name, value in (("publisher", meta.publisher), ("date", meta.date),
-                        ("rights", meta.rights), ("description", meta.description)):
-        if value:
-            package.add_metadata("DC", name, value)
-    for subject in meta.subjects:
-        package.add_metadata("DC", "subject", subject)
-    if meta.subtitle:
-        package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-        package.add_metadata(None, "meta", "subtitle",
-                             {"refines": "#subtitle", "property": "title-type"})
-    # Accessibility metadata (EPUB Accessibility 1.1): what reading systems and stores look for.
-    for prop, value in (("schema:accessMode", "textual"),
-                        ("schema:accessModeSufficient", "textual"),
-                        ("schema:accessibilityFeature", "structuralNavigation"),
-                        ("schema:accessibilityFeature", "tableOfContents"),
-                        ("schema:accessibilityFeature", "readingOrder"),
-                        ("schema:accessibilityHazard", "none")):
-        package.add_metadata(None, "meta", value, {"property": prop})
-    # ebooklib announces itself as the generator; the book is brochure's.
-    package.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
-
-
 def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.datetime) -> bytes:
     book = rendering.book
     words = strings(book.metadata.lang)
     package = epub.EpubBook()
     package.FOLDER_NAME = FOLDER
-    _metadata(package, book)
+    describe(package, book.metadata, assess(rendering, page_list=False))
 
     items = {}
     for part in rendering.parts:

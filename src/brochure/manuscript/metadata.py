@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +13,9 @@ import yaml
 from brochure.core.diagnostics import Location, Report, error
 from brochure.core.model import Metadata
 from brochure.core.settings import Settings, declarations
+from brochure.manuscript import fields
+from brochure.manuscript.keys import METADATA_KEYS, warn_unknown_keys
 
-KNOWN_KEYS = (
-    "title", "subtitle", "author", "lang", "date", "publisher", "rights", "identifier",
-    "description", "subject", "chapters",
-)
 DEFAULT_LANG = "en"
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -46,6 +42,16 @@ class Mapping(dict):
         self.lines = {}
 
 
+class Sequence(list):
+    """A YAML list that remembers the line of each item."""
+
+    lines: list[int]
+
+    def __init__(self, items: list[Any], lines: list[int]) -> None:
+        super().__init__(items)
+        self.lines = lines
+
+
 @dataclass
 class YamlDocument:
     values: Mapping
@@ -59,6 +65,10 @@ class YamlDocument:
     def location(self, key: str | None = None) -> Location:
         line = self.lines.get(key) if key else None
         return Location(self.path, (line or 1) + self.first_line - 1)
+
+    def at(self, line: int | None) -> Location:
+        """The location of a line of the YAML text (of a nested key, a list's item)."""
+        return Location(self.path, line + self.first_line - 1) if line else self.location()
 
 
 class _SafeLineLoader(yaml.SafeLoader):
@@ -82,6 +92,11 @@ def _construct_mapping(loader: _SafeLineLoader, node: yaml.MappingNode) -> Mappi
     return result
 
 
+def _construct_sequence(loader: _SafeLineLoader, node: yaml.SequenceNode) -> Sequence:
+    return Sequence([loader.construct_object(child, deep=True) for child in node.value],
+                    [child.start_mark.line + 1 for child in node.value])
+
+
 def _construct_timestamp(loader: _SafeLineLoader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
@@ -90,6 +105,7 @@ def _construct_timestamp(loader: _SafeLineLoader, node: yaml.ScalarNode) -> Any:
 
 
 _SafeLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_SafeLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _SafeLineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
@@ -195,20 +211,18 @@ def _lang(doc: YamlDocument, report: Report) -> str:
     return lang
 
 
-def derive_identifier(title: str, authors: tuple[str, ...], date: str | None) -> str:
-    """A stable identifier for books that give none: the same metadata gives the same id."""
-    name = "\n".join((title, *authors, date or ""))
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'brochure:' + name)}"
+def _text_or_number(doc: YamlDocument, key: str) -> str | None:
+    """A field such as ``edition`` or ``print-run`` that may be a number or a text."""
+    value = doc.values.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return _text(doc, key)
 
 
 def check_keys(doc: YamlDocument, report: Report, extra: tuple[str, ...] = ()) -> None:
-    """Warn about keys that look like misspelt known keys (other keys are left to the user)."""
-    known = KNOWN_KEYS + extra
-    for key in doc.values:
-        if isinstance(key, str) and key not in known:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-            if close:
-                report.warn(f"unknown key '{key}'", doc.location(key), f"did you mean '{close[0]}'?")
+    """A warning at the line of every key brochure does not read (keys.py says what of it)."""
+    keys = ((key, doc.location(key).line) for key in doc.values)
+    warn_unknown_keys(keys, METADATA_KEYS + extra, report, doc.location())
 
 
 def build_metadata(doc: YamlDocument, report: Report, other_keys: tuple[str, ...] = ()) -> Metadata:
@@ -216,23 +230,36 @@ def build_metadata(doc: YamlDocument, report: Report, other_keys: tuple[str, ...
     check_keys(doc, report, other_keys)
     title = _text(doc, "title", required=True)
     assert title is not None
-    authors = _text_list(doc, "author")
+    creators = (*fields.people(doc, "author", report, "author"),
+                *fields.people(doc, "creator", report, "author"))
     date = _date(doc)
+    identifiers = fields.identifiers(doc, report)
+    if not identifiers:
+        names = tuple(person.name for person in creators if person.role == "aut")
+        identifiers = (fields.derived_identifier(title, names, date),)
     return Metadata(
         title=title,
         lang=_lang(doc, report),
         location=doc.location(),
         subtitle=_text(doc, "subtitle"),
-        authors=authors,
+        creators=creators,
+        contributors=fields.people(doc, "contributor", report, "contributor"),
         date=date,
         publisher=_text(doc, "publisher"),
         rights=_text(doc, "rights"),
-        identifier=_text(doc, "identifier") or derive_identifier(title, authors, date),
+        identifiers=identifiers,
         description=_text(doc, "description"),
         subjects=_text_list(doc, "subject"),
+        source=_text(doc, "source"),
+        collection=fields.collection(doc),
+        cover_image=_text(doc, "cover-image"),
+        edition=_text_or_number(doc, "edition"),
+        printer=_text(doc, "printer"),
+        print_run=_text_or_number(doc, "print-run"),
+        legal_deposit=_text(doc, "legal-deposit"),
+        lines=tuple((key, doc.location(key).line or 1) for key in doc.values
+                    if isinstance(key, str)),
     )
-
-
 
 
 def setting_keys() -> tuple[str, ...]:

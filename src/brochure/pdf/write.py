@@ -7,6 +7,7 @@ document model carries.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from brochure.core.diagnostics import Diagnostic
@@ -14,6 +15,7 @@ from brochure.core.model import Rendering, Written
 from brochure.core.xhtml import serialize
 from brochure.pdf.draw import diagnostics, draw
 from brochure.pdf.internals import unsupported, use_indexed_lookups
+from brochure.pdf.metadata import with_metadata
 from brochure.pdf.parts import write_in_parts
 
 
@@ -25,10 +27,10 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     slower = unsupported()
     said = (Diagnostic("warning", f"PDF: {slower}", hint="install the WeasyPrint version "
                        "brochure names in its requirements"),) if slower else ()
-    in_parts = write_in_parts(source, book, rendering.notes, built)
-    if in_parts is not None:
-        return in_parts
-    drawing = draw(source, book, built)
-    anchors = {anchor for page in drawing.pages for anchor in page.anchors}
-    return Written(drawing.data, len(drawing.pages),
-                   (*said, *diagnostics(drawing.warnings, drawing.refused, book, anchors)))
+    written = write_in_parts(source, book, rendering.notes, built)
+    if written is None:
+        drawing = draw(source, book, built)
+        anchors = {anchor for page in drawing.pages for anchor in page.anchors}
+        written = Written(drawing.data, len(drawing.pages),
+                          (*said, *diagnostics(drawing.warnings, drawing.refused, book, anchors)))
+    return dataclasses.replace(written, data=with_metadata(written.data, book.metadata))

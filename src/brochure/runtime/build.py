@@ -16,6 +16,7 @@ from typing import Any
 from slugify import slugify
 
 from brochure.book.assemble import assemble_book, typeset_book
+from brochure.book.figures import number_figures
 from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
 from brochure.core import memo
@@ -177,6 +178,8 @@ def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None
     parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits)
     report.raise_if_errors()
     notes = number_notes(parsed, manuscript.settings.note_numbering)
+    number_figures(parsed, notes, manuscript.metadata.lang, report)
+    report.raise_if_errors()
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
     return assemble_book(manuscript, metadata, parsed, notes)
 
