@@ -13,6 +13,7 @@ _STRINGS = {
         "landmarks": "Landmarks",
         "titlepage": "Title page",
         "by": "by",
+        "pages": "Pages",
     },
     "fr": {
         "notes": "Notes",
@@ -22,6 +23,7 @@ _STRINGS = {
         "landmarks": "Repères",
         "titlepage": "Page de titre",
         "by": "par",
+        "pages": "Pages",
     },
     "de": {
         "notes": "Anmerkungen",
@@ -31,6 +33,7 @@ _STRINGS = {
         "landmarks": "Orientierungspunkte",
         "titlepage": "Titelseite",
         "by": "von",
+        "pages": "Seiten",
     },
     "es": {
         "notes": "Notas",
@@ -40,6 +43,7 @@ _STRINGS = {
         "landmarks": "Puntos de referencia",
         "titlepage": "Portada",
         "by": "por",
+        "pages": "Páginas",
     },
     "it": {
         "notes": "Note",
@@ -49,6 +53,7 @@ _STRINGS = {
         "landmarks": "Punti di riferimento",
         "titlepage": "Frontespizio",
         "by": "di",
+        "pages": "Pagine",
     },
 }
 

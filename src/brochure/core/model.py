@@ -215,6 +215,18 @@ class Rendering:
 
 
 @dataclass(frozen=True)
+class PageStart:
+    """Where a page of the PDF begins in the document: the element its first line (or image)
+    belongs to, found from the nearest element with an id, and that line's text."""
+
+    label: str  # the page's number, as printed
+    anchor: str  # the id of the element, or of its nearest ancestor with one
+    path: tuple[int, ...]  # element-child indexes from there down to the element
+    tag: str  # the element's tag, checked where the path is followed
+    text: str | None  # the first line's text, whitespace folded; None: the page opens on an image
+
+
+@dataclass(frozen=True)
 class Written:
     """What a writer produced: the file's bytes and what the build reports about it."""
 
@@ -223,3 +235,5 @@ class Written:
     diagnostics: tuple[Diagnostic, ...] = ()
     parts: int = 1  # laid out in this many chunks side by side (a long book's PDF)
     details: tuple[str, ...] = ()  # what the build says of it besides its size
+    # The PDF only: where each of its pages begins (None for a page with nothing on it).
+    page_starts: tuple[PageStart | None, ...] = ()

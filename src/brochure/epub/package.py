@@ -90,7 +90,7 @@ def _accessibility(package: epub.EpubBook, access: Accessibility) -> None:
     package.add_metadata(None, "meta", access.summary, summary)
     if access.page_source:
         package.add_metadata(None, "meta", access.page_source,
-                             {"property": "a11y:pageBreakSource"})
+                             {"property": "pageBreakSource"})
     if access.conforms_to:
         package.add_metadata(None, "meta", access.conforms_to,
                              {"property": "dcterms:conformsTo", "id": "conformance"})

@@ -9,6 +9,7 @@ entries in a fixed order, dates from the build time).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -16,12 +17,14 @@ import zipfile
 from ebooklib import epub
 from lxml import etree
 
+from brochure.core.diagnostics import Diagnostic
 from brochure.core.i18n import strings, text_direction
-from brochure.core.model import Part, Rendering, TocEntry, Written
+from brochure.core.model import Asset, PageStart, Part, Rendering, TocEntry, Written
 from brochure.core.xhtml import XML_LANG, element, q, serialize
 from brochure.epub.accessibility import assess
 from brochure.epub.fonts import subset_fonts
 from brochure.epub.package import describe
+from brochure.epub.page_list import Placed, mark_pages, page_list_nav
 
 FOLDER = "EPUB"
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -83,12 +86,30 @@ def _toc_links(entries: tuple[TocEntry, ...], owner: dict[str, str]) -> list:
     return items
 
 
-def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.datetime) -> bytes:
+def book_text(rendering: Rendering, documents: dict[str, bytes] | None = None) -> str:
+    """The characters the EPUB shows: its documents' text and the words brochure adds."""
+    documents = documents if documents is not None else split_documents(rendering)
+    words = strings(rendering.book.metadata.lang)
+    return "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
+                    *words.values()])
+
+
+def epub_assets(rendering: Rendering, documents: dict[str, bytes] | None = None) -> tuple[Asset, ...]:
+    """The files the EPUB carries besides its documents, fonts cut down to the characters of
+    the book (and of the reader's own menus). Page-break markers add no character: this can
+    be made while the PDF is still being laid out."""
+    return subset_fonts(rendering.book.assets, book_text(rendering, documents))
+
+
+def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.datetime,
+             assets: tuple[Asset, ...], pages: Placed | None
+             ) -> tuple[bytes, etree._Element | None]:
+    """The EPUB as ebooklib writes it, and the page-list that its navigation document lacks."""
     book = rendering.book
     words = strings(book.metadata.lang)
     package = epub.EpubBook()
     package.FOLDER_NAME = FOLDER
-    describe(package, book.metadata, assess(rendering, page_list=False))
+    describe(package, book.metadata, assess(rendering, page_list=bool(pages and pages.markers)))
 
     items = {}
     for part in rendering.parts:
@@ -97,14 +118,11 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         properties = ["svg"] if b"<svg" in content else []
         items[part.id] = _Document(part.id, name, content, properties)
         package.add_item(items[part.id])
-    # Fonts travel cut down to the characters of the book (and of the reader's own menus).
-    text = "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
-                    *words.values()])
     if any(asset.media_type.startswith("font/") for asset in book.assets):
         # Apple Books otherwise sets the text in its own fonts, whatever the stylesheet says.
         package.add_prefix("ibooks", IBOOKS_VOCABULARY)
         package.add_metadata(None, "meta", "true", {"property": "ibooks:specified-fonts"})
-    for index, asset in enumerate(subset_fonts(book.assets, text), start=1):
+    for index, asset in enumerate(assets, start=1):
         package.add_item(epub.EpubItem(uid=f"asset-{index}", file_name=asset.href,
                                        media_type=asset.media_type, content=asset.data))
 
@@ -130,6 +148,8 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
     # out of the reading order.
     package.spine = [items[part.id] for part in rendering.parts] + [(nav, "no")]
 
+    page_list = page_list_nav(pages.markers, owner, words["pages"]) \
+        if pages and pages.markers else None
     raw = io.BytesIO()
     epub.write_epub(raw, package, {
         "epub3_pages": False,  # otherwise every element with an id and epub:type is a "page"
@@ -138,7 +158,7 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         "mtime": built.replace(tzinfo=None),
         "landmark_title": words["landmarks"],
     })
-    return raw.getvalue()
+    return raw.getvalue(), page_list
 
 
 def _title(rendering: Rendering, part_id: str) -> str:
@@ -152,8 +172,17 @@ def _finish_opf(data: bytes, lang: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def reproducible_zip(data: bytes, built: dt.datetime, lang: str) -> bytes:
-    """Rewrite an EPUB zip: mimetype first and stored, fixed order, dates and permissions."""
+def _finish_nav(data: bytes, page_list: etree._Element) -> bytes:
+    """Add the page-list to the navigation document ebooklib wrote."""
+    root = etree.fromstring(data)
+    root.find(q("body")).append(page_list)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def reproducible_zip(data: bytes, built: dt.datetime, lang: str,
+                     page_list: etree._Element | None = None) -> bytes:
+    """Rewrite an EPUB zip: mimetype first and stored, fixed order, dates and permissions;
+    the package document's language and the navigation document's page-list added."""
     stamp = built.astimezone(dt.UTC).timetuple()[:6]
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(data)) as source:
@@ -166,6 +195,8 @@ def reproducible_zip(data: bytes, built: dt.datetime, lang: str) -> bytes:
                 content = source.read(name)
                 if name == opf:
                     content = _finish_opf(content, lang)
+                elif name == f"{FOLDER}/nav.xhtml" and page_list is not None:
+                    content = _finish_nav(content, page_list)
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.external_attr = 0o644 << 16
                 info.create_system = 3
@@ -177,8 +208,23 @@ def reproducible_zip(data: bytes, built: dt.datetime, lang: str) -> bytes:
     return out.getvalue()
 
 
-def write_epub(rendering: Rendering, built: dt.datetime) -> Written:
-    """The EPUB 3 file of a rendering."""
+def write_epub(rendering: Rendering, built: dt.datetime, assets: tuple[Asset, ...] | None = None,
+               page_starts: tuple[PageStart | None, ...] = ()) -> Written:
+    """The EPUB 3 file of a rendering; with the PDF's ``page_starts``, its page-break
+    markers and page-list. ``assets`` are ``epub_assets(rendering)`` when made already."""
+    pages = None
+    if page_starts:
+        document = copy.deepcopy(rendering.document)
+        assert isinstance(document, etree._ElementTree)
+        pages = mark_pages(document.getroot(), page_starts)
+        rendering = dataclasses.replace(rendering, document=document)
     documents = split_documents(rendering)
-    return Written(reproducible_zip(_package(rendering, documents, built), built,
-                                    rendering.book.metadata.lang))
+    if assets is None:
+        assets = epub_assets(rendering, documents)
+    data, page_list = _package(rendering, documents, built, assets, pages)
+    missed = () if not pages or not pages.missed else (Diagnostic(
+        "warning", f"EPUB: the page-list lacks {len(pages.missed)} of the PDF's pages "
+        f"({', '.join(pages.missed[:10])}{', ...' if len(pages.missed) > 10 else ''}): their "
+        "first words were not found in the ebook's text"),)
+    return Written(reproducible_zip(data, built, rendering.book.metadata.lang, page_list),
+                   diagnostics=missed)

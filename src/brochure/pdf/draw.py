@@ -19,8 +19,8 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from brochure.core.diagnostics import Diagnostic
-from brochure.core.model import Book
-from brochure.pdf.internals import release_after_painting
+from brochure.core.model import Book, PageStart
+from brochure.pdf.internals import page_starts, release_after_painting
 from brochure.pdf.print_shop import render_options, write_options
 
 # A base that names no real place: relative URLs resolve under it, and only the book's own
@@ -66,6 +66,7 @@ class Drawing:
     pages: list  # weasyprint.Page objects, their boxes let go
     warnings: list[str]
     refused: list[str]
+    starts: list[PageStart | None]  # where each page begins in the document
 
 
 def draw(source: bytes, book: Book, built: dt.datetime,
@@ -87,12 +88,13 @@ def draw(source: bytes, book: Book, built: dt.datetime,
             release_after_painting(page)
         if prepare is not None:
             prepare(document)
+        starts = page_starts(document.pages)
         out = io.BytesIO()
         document.write_pdf(out, uncompressed_pdf=False, pdf_identifier=_identifier(book),
                            custom_metadata=False, **write_options(document, book.settings, built))
     finally:
         logger.removeHandler(collect)
-    return Drawing(out.getvalue(), document.pages, collect.messages, refused)
+    return Drawing(out.getvalue(), document.pages, collect.messages, refused, starts)
 
 
 def diagnostics(warnings: list[str], refused: list[str], book: Book,

@@ -1,7 +1,7 @@
 """Every use of WeasyPrint beyond its public API, in one place, checked against one version.
 
-brochure reaches into WeasyPrint 70 for three things, each compared with the public path by
-the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py):
+brochure reaches into WeasyPrint 70 for four things, each compared with the public path by
+the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py, tests/test_page_list.py):
 
 - **Indexed page references.** As each page is laid out, WeasyPrint 70 calls
   ``TargetCollector.cache_target_page_counters`` for every anchor on it, and that looks
@@ -19,6 +19,9 @@ the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py):
   anchors and running heads, waits to learn its first page, and only then makes its margin
   boxes: numbered from there, on the right side of the spread, with the running heads the
   parts before it left.
+- **Where each page starts** (``page_starts``): the laid-out boxes of each page say which
+  element its first line (or image) comes from and what that line reads; the EPUB puts its
+  page-break markers there, so that "p. 12" in the ebook is p. 12 on paper.
 
 On another WeasyPrint version none of this is used (``unsupported()`` says why, and the build
 says so once): the PDF is then laid out in one piece, with WeasyPrint's own lookups.
@@ -42,6 +45,8 @@ from weasyprint.layout.page import (
     resolve_percentages,
     set_page_type_computed_styles,
 )
+
+from brochure.core.model import PageStart
 
 TESTED_VERSIONS = ("70.0",)
 SIDE_BREAKS = ("left", "right", "recto", "verso")
@@ -290,3 +295,93 @@ def _carry_strings(context, carried: dict[str, str]) -> None:
         return (carried[name],)
 
     context.get_string_set_for = get_string_set_for
+
+
+# ---- Where each page starts ----------------------------------------------------------------
+
+_SKIPPED = (boxes.MarginBox, boxes.FootnoteAreaBox)
+
+
+def _generated(box: Any) -> bool:
+    """A box of generated content (::before, ::after, ::marker...), which the text lacks."""
+    return "::" in (box.element_tag or "")
+
+
+def _first_leaf(box: Any) -> Any:
+    """The first line box, or image, of the page's flow (margin boxes and footnotes aside)."""
+    if isinstance(box, _SKIPPED) or _generated(box):
+        return None
+    if isinstance(box, boxes.LineBox):
+        return box if _line_text(box).strip() or _has_image(box) else None
+    if isinstance(box, boxes.ReplacedBox):
+        return box
+    for child in getattr(box, "children", ()):
+        found = _first_leaf(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _has_image(line: Any) -> bool:
+    return any(isinstance(b, boxes.ReplacedBox) for b in line.descendants())
+
+
+def _line_text(line: Any) -> str:
+    """The text a line shows, without generated content nor the hyphen added at its end."""
+    pieces = []
+    for box in line.descendants():
+        if isinstance(box, boxes.TextBox) and not _generated(box):
+            pieces.append(box.text)
+            last = box
+    text = "".join(pieces)
+    if pieces:
+        hyphen = last.style["hyphenate_character"]
+        if hyphen and text.endswith(hyphen):
+            text = text[:-len(hyphen)]
+    return " ".join(text.split())
+
+
+def _leading_image(line: Any) -> Any:
+    """The image a line opens with, if it opens with one (before any text)."""
+    for box in line.descendants():
+        if isinstance(box, boxes.TextBox) and not _generated(box) and box.text.strip():
+            return None
+        if isinstance(box, boxes.ReplacedBox):
+            return box
+    return None
+
+
+def page_starts(pages: list) -> list[PageStart | None]:
+    """Where each page begins: see ``PageStart``. Call before the pages are drawn (drawing
+    lets their boxes go)."""
+    if not pages:
+        return []
+    root = pages[0]._page_box.children[0].element
+    parents = {child: parent for parent in root.iter() for child in parent}
+    found: list[PageStart | None] = []
+    for page in pages:
+        leaf = _first_leaf(page._page_box)
+        if leaf is None:
+            found.append(None)
+            continue
+        image = leaf if isinstance(leaf, boxes.ReplacedBox) else _leading_image(leaf)
+        element = (image or leaf).element
+        text = None if image is not None else _line_text(leaf)
+        anchor, path = _located(element, parents)
+        found.append(PageStart("", anchor, path, _local(element.tag), text))
+    return found
+
+
+def _located(element: Any, parents: dict) -> tuple[str, tuple[int, ...]]:
+    """The nearest id at or above ``element``, and the element-child indexes down from it."""
+    path: list[int] = []
+    while element.get("id") is None and element in parents:
+        parent = parents[element]
+        siblings = [child for child in parent if isinstance(child.tag, str)]
+        path.append(siblings.index(element))
+        element = parent
+    return element.get("id") or "", tuple(reversed(path))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brochure.core.model import Book, NotesLayout, Written
+from brochure.core.model import Book, NotesLayout, PageStart, Written
 from brochure.core.sandbox import end_process, quiet_child, usable_cores
 from brochure.pdf import cut, internals
 from brochure.pdf.draw import diagnostics, draw
@@ -48,6 +48,7 @@ class _Drawn:
     part: ChunkPdf
     warnings: list[str]
     refused: list[str]
+    starts: list[PageStart | None]
 
 
 def write_in_parts(source: bytes, book: Book, notes: NotesLayout, built) -> Written | None:
@@ -139,7 +140,8 @@ def _write(plan: cut.Plan, book: Book, built, processes: list, folder: Path) -> 
     on_pages = set().union(*(d.part.anchors for d in drawn))
     found = diagnostics([w for d in drawn for w in d.warnings],
                         [u for d in drawn for u in d.refused], book, on_pages)
-    return Written(data, total, tuple(found), parts=len(ordered))
+    return Written(data, total, tuple(found), parts=len(ordered),
+                   page_starts=tuple(start for d in drawn for start in d.starts))
 
 
 def _stop(*processes: _ChunkProcess | None) -> None:
@@ -301,7 +303,8 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
         pages = tuple(PageMarks(page.height, list(page.bookmarks)) for page in drawing.pages)
         with drawn_to.open("wb") as stream:
             pickle.dump(_Drawn(ChunkPdf(drawing.data, frozenset(own), pages), drawing.warnings,
-                               drawing.refused), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                               drawing.refused, drawing.starts),
+                        stream, protocol=pickle.HIGHEST_PROTOCOL)
         connection.send(("drawn", drawn_to))
     except internals.Abandoned:
         pass

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 
 from brochure.core.diagnostics import Diagnostic
-from brochure.core.model import Rendering, Written
+from brochure.core.model import PageStart, Rendering, Written
 from brochure.core.xhtml import serialize
 from brochure.pdf.draw import diagnostics, draw
 from brochure.pdf.internals import unsupported, use_indexed_lookups
@@ -32,5 +32,11 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
         drawing = draw(source, book, built)
         anchors = {anchor for page in drawing.pages for anchor in page.anchors}
         written = Written(drawing.data, len(drawing.pages),
-                          (*said, *diagnostics(drawing.warnings, drawing.refused, book, anchors)))
-    return dataclasses.replace(written, data=with_metadata(written.data, book.metadata))
+                          (*said, *diagnostics(drawing.warnings, drawing.refused, book, anchors)),
+                          page_starts=tuple(drawing.starts))
+    # brochure's stylesheet numbers the pages from the first: the label is the page's place.
+    starts = tuple(dataclasses.replace(start, label=str(number)) if start
+                   else PageStart(str(number), "", (), "", None)  # nothing on the page
+                   for number, start in enumerate(written.page_starts, start=1))
+    return dataclasses.replace(written, data=with_metadata(written.data, book.metadata),
+                               page_starts=starts)

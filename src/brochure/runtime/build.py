@@ -28,7 +28,7 @@ from brochure.core.settings import Format, Settings
 from brochure.core.xhtml import serialize
 from brochure.epub.epubcheck import check_epub
 from brochure.epub.fonts import coverage_warnings
-from brochure.epub.write import write_epub
+from brochure.epub.write import epub_assets, write_epub
 from brochure.manuscript.read import project_folders, read_manuscript
 from brochure.manuscript.resolver import Resolver
 from brochure.pdf.booklet import impose_booklet
@@ -219,13 +219,12 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             job = _pdf_job(rendering)
         pdf_started = time.perf_counter()
         pending = worker.submit(_timed_pdf, (job, built))
-    for fmt in needed:
-        if fmt != Format.PDF:
-            with watch.stage(fmt.value):
-                made[fmt] = WRITERS[fmt](rendering, built)
-    if options.check and Format.EPUB in made:
-        with watch.stage("validate"):
-            report.diagnostics.extend(check_epub(made[Format.EPUB].data))
+    if Format.EPUB in needed:
+        with watch.stage("epub"):
+            if pending is None:
+                made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built)
+            else:  # its fonts now; the rest once the PDF's pages give it its page-list
+                assets = epub_assets(rendering)
     if pending is not None:
         pdf, seconds = pending.result()
         watch.record("pdf", seconds, pdf_started)
@@ -233,6 +232,13 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             finished, problems = finish_pdf(pdf.data, book.settings)
             made[Format.PDF] = dataclasses.replace(pdf, data=finished)
             report.diagnostics.extend(problems)
+        if Format.EPUB in needed:
+            with watch.stage("epub"):
+                made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built, assets,
+                                                         pdf.page_starts)
+    if options.check and Format.EPUB in made:
+        with watch.stage("validate"):
+            report.diagnostics.extend(check_epub(made[Format.EPUB].data))
     for fmt in needed:
         report.diagnostics.extend(made[fmt].diagnostics)
     if Format.BOOKLET in book.settings.formats:
