@@ -126,6 +126,7 @@ class Manuscript:
     stylesheets: tuple[Asset, ...]  # with the fonts and images they use in ``style_assets``
     style_assets: tuple[Asset, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    cover: Asset | None = None  # the metadata's cover-image
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class Book:
     stylesheets: tuple[str, ...]  # hrefs of the stylesheets, in cascade order
     assets: tuple[Asset, ...]  # every file besides the text: stylesheets, fonts, images
     settings: Settings = field(default_factory=Settings)
+    cover: Asset | None = None  # the metadata's cover-image
 
 
 @dataclass(frozen=True)

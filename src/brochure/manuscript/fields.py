@@ -7,7 +7,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from brochure.core.diagnostics import Report, error
+from brochure.core.diagnostics import Location, Report, error
 from brochure.core.isbn import looks_like_isbn, parse_isbn
 from brochure.core.model import Collection, Identifier, Person
 from brochure.manuscript.keys import IDENTIFIER_KEYS, PERSON_KEYS, warn_unknown_keys
@@ -50,10 +50,25 @@ def _items(doc: YamlDocument, key: str) -> list[tuple[Any, int | None]]:
     return [(value, line)]
 
 
-def _word(value: Any) -> str | None:
+# YAML escapes ("\e", "\x00", "\ud800") can put in a value what the file itself may not hold.
+_UNWRITABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def writable(value: str, key: str, location: Location) -> str:
+    """``value``, unless it holds a character no XHTML or XML can: an error at the line."""
+    bad = _UNWRITABLE_RE.search(value)
+    if bad:
+        raise error(f"'{key}' holds the control character U+{ord(bad.group()):04X}", location,
+                    "remove the escape sequence (such as \\e or \\x00) that makes it")
+    return value
+
+
+def _word(value: Any, key: str = "", location: Location | None = None) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     text = " ".join(str(value).split())
+    if location is not None:
+        writable(text, key, location)
     return text or None
 
 
@@ -67,15 +82,15 @@ def people(doc: YamlDocument, key: str, report: Report, default_role: str) -> tu
             lines = getattr(item, "lines", {})
             warn_unknown_keys(((k, doc.at(lines.get(k)).line) for k in item), PERSON_KEYS,
                               report, location, f"'{key}'")
-            name = _word(item.get("name", item.get("text")))
+            name = _word(item.get("name", item.get("text")), key, location)
             if name is None:
                 raise error(f"each '{key}' needs a 'name'", location,
                             f"write '- {{name: Ada Writer, role: {default_role}}}'")
             role = _role(item.get("role"), doc.at(lines.get("role", line)))
-            file_as = _word(item.get("file-as"))
+            file_as = _word(item.get("file-as"), key, location)
             found.append(Person(name, role or ROLES[default_role], file_as))
         else:
-            name = _word(item)
+            name = _word(item, key, location)
             if name is None:
                 raise error(f"'{key}' must be a name, or a list of names", location,
                             "put each name in quotes")
@@ -110,7 +125,7 @@ def identifiers(doc: YamlDocument, report: Report) -> tuple[Identifier, ...]:
             location = doc.at(lines.get("text", line))
             scheme = _scheme(item.get("scheme"), doc.at(lines.get("scheme", line)))
             item = item.get("text")
-        text = _word(item)
+        text = _word(item, "identifier", location)
         if text is None:
             raise error("'identifier' must be a text (an ISBN, a DOI, a URI...)", location,
                         "put it in quotes")
@@ -174,7 +189,8 @@ def collection(doc: YamlDocument) -> Collection | None:
             raise error("'group-position' without a series", doc.location("group-position"),
                         "name the series with 'series: ...'")
         return None
-    name = _word(doc.values[given[0]])
+    name = _word(doc.values[given[0]], given[0], doc.location(given[0]))
     if name is None or not isinstance(doc.values[given[0]], str):
         raise error(f"'{given[0]}' must be the name of the series", doc.location(given[0]))
-    return Collection(name, _word(position) if position is not None else None)
+    return Collection(name, _word(position, "group-position", doc.location("group-position"))
+                      if position is not None else None)

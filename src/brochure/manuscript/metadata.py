@@ -19,17 +19,8 @@ from brochure.manuscript.keys import METADATA_KEYS, warn_unknown_keys
 DEFAULT_LANG = "en"
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-# YAML escapes ("\e", "\x00", "\ud800") can put in a value what the file itself may not hold.
-_UNWRITABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
 def _writable(value: str, doc: YamlDocument, key: str) -> str:
-    bad = _UNWRITABLE_RE.search(value)
-    if bad:
-        raise error(f"'{key}' holds the control character U+{ord(bad.group()):04X}",
-                    doc.location(key), "remove the escape sequence (such as \\e or \\x00) "
-                    "that makes it")
-    return value
+    return fields.writable(value, key, doc.location(key))
 
 
 class Mapping(dict):

@@ -10,7 +10,7 @@ import tinycss2
 
 from brochure.core.diagnostics import Location, Report, error
 from brochure.core.fingerprint import default_styles_dir
-from brochure.core.model import Asset, Manuscript, SourceText
+from brochure.core.model import Asset, Manuscript, Metadata, SourceText
 from brochure.manuscript.images import check_data_url
 from brochure.manuscript.metadata import (
     YamlDocument,
@@ -165,6 +165,7 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
         sources = [SourceText(path, body, body_line)]
 
     metadata = build_metadata(doc, report, setting_keys())
+    cover = _cover_image(metadata, metadata_path, resolver)
     settings = settings_from_yaml(doc)
     sheets, style_assets = _stylesheet_assets(styles_dir, resolver)
     if not sheets:
@@ -177,6 +178,26 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
         style_assets=tuple(style_assets),
         styles_root=styles_dir.resolve(),
         settings=settings,
+        cover=cover,
     )
+
+
+COVER_TYPES = ("image/jpeg", "image/png")
+
+
+def _cover_image(meta: Metadata, metadata_path: Path, resolver: Resolver) -> Asset | None:
+    """The file ``cover-image`` names, read and checked to be a JPEG or PNG image."""
+    if not meta.cover_image:
+        return None
+    location = meta.where("cover-image")
+    path = resolver.reference(meta.cover_image, metadata_path, location)
+    data = resolver.read(path, location)
+    kind = media_type(path, data, location)
+    if kind not in COVER_TYPES:
+        raise error(f"the cover image '{meta.cover_image}' is {kind}; a cover is a JPEG or PNG "
+                    "image", location, "export the cover as JPEG (or PNG) at 1600 x 2560 pixels "
+                    "or more")
+    suffix = ".jpg" if kind == "image/jpeg" else ".png"
+    return Asset(f"images/cover{suffix}", data, kind, path)
 
 
