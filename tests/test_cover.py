@@ -29,8 +29,9 @@ from brochure.cover.design import (
 )
 from brochure.cover.draw import CoverFetcher, draw_cover, rasterise
 from brochure.cover.files import cover_files
-from brochure.cover.fit import back_strings, front_strings, missing_text
+from brochure.cover.fit import back_strings, front_strings, unfit_text
 from brochure.cover.isbn import parse_isbn
+from brochure.cover.make import front_cover
 
 STYLES = Path(__file__).resolve().parents[1] / "styles"
 A5 = (148.0, 210.0)
@@ -142,7 +143,7 @@ def test_title_length_classes():
     assert title_length(SEED.title) == "medium"
     assert title_length(FIFTEEN_WORDS.title) == "long"
     assert title_length(FIFTEEN_WORDS.title + " Before the War, 1850–1914") == "very-long"
-    assert title_length("Anticonstitutionnellement") == "very-long"  # one word too long for large type
+    assert title_length("Anticonstitutionnellement") == "extra-long"  # one word too long for large type
     assert description_length("x" * 100) == "short" and description_length("x" * 2000) == "long"
 
 
@@ -185,11 +186,20 @@ def assert_text_on_page(pdf: bytes, text: CoverText, trim: tuple[float, float]) 
         shown = letters(page.extract_text())
     for piece in front_strings(text):
         assert letters(piece) in shown, piece
-    assert missing_text(pdf, front_strings(text)) == []
+    assert unfit_text(pdf, front_strings(text)) == []
 
 
 def test_front_cover_is_one_page_at_the_trim_with_its_text(seed_front):
     assert_text_on_page(seed_front, SEED, A5)
+
+
+def test_template_draws_without_a_warning(files, caplog):
+    full = CoverText(title="Le client", subtitle="Sous-titre", authors=("A", "B"), publisher="P", series="S",
+                     series_position="2", description="Texte.", isbn=SEED.isbn, lang="fr")
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        draw_cover(front_cover_html(full, A5), files)
+        draw_cover(back_cover_html(full, A5), files)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
 
 
 def test_cover_uses_only_the_books_fonts(seed_front):
@@ -205,16 +215,32 @@ def test_long_titles_and_several_authors_fit(text, files):
         assert_text_on_page(draw_cover(front_cover_html(text, trim), files), text, trim)
 
 
-def test_missing_text_reports_what_falls_off_the_page(files):
-    crowded = CoverText(title="Anthology", authors=tuple(f"Contributor Number {i}" for i in range(40)),
+def test_unfit_text_reports_what_falls_off_the_page(files):
+    crowded = CoverText(title="Anthology", authors=tuple(f"Contributor Number {i}" for i in range(60)),
                         publisher="AutreFutur")
     pdf = draw_cover(front_cover_html(crowded, A5), files)
-    assert missing_text(pdf, front_strings(crowded))
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) == 1  # the first page, not what spilled over
+    assert "AutreFutur" in unfit_text(pdf, front_strings(crowded))
+
+
+def test_unfit_text_reports_text_drawn_over_text(files):
+    squeezed = dict(files)
+    squeezed["styles/cover.css"] = (files["styles/cover.css"][0] + b".front .title { line-height: 0.3; }",
+                                    "text/css")
+    pdf = draw_cover(front_cover_html(SEED, A5), squeezed)
+    assert any("drawn over other text" in problem for problem in unfit_text(pdf, front_strings(SEED)))
+
+
+def test_front_cover_in_one_call():
+    cover = front_cover(THREE_AUTHORS, A5, STYLES)
+    assert cover.problems == ()
+    assert cover.pdf.startswith(b"%PDF-")
 
 
 def test_back_cover_has_description_publisher_and_barcode(files):
     pdf = draw_cover(back_cover_html(SEED, A5), files)
-    assert missing_text(pdf, back_strings(SEED)) == []
+    assert unfit_text(pdf, back_strings(SEED)) == []
     with pikepdf.open(io.BytesIO(pdf)) as document:
         assert len(document.pages) == 1
         assert document.pages[0].Resources.get("/XObject")  # the barcode, drawn as a form

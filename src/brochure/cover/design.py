@@ -15,7 +15,7 @@ BARCODE = "cover/barcode.svg"
 
 # Upper bounds, in characters, of the title's whole length and of its longest word for each
 # class: a long word alone must fit the measure at the class's size, so it counts too.
-_TITLE_CLASSES = (("short", 22, 10), ("medium", 48, 14), ("long", 90, 19))
+_TITLE_CLASSES = (("short", 22, 10), ("medium", 48, 14), ("long", 90, 19), ("very-long", 150, 24))
 _DESCRIPTION_CLASSES = (("short", 900), ("medium", 1600))
 
 
@@ -35,12 +35,12 @@ class CoverText:
 
 
 def title_length(title: str) -> str:
-    """The title's length class: short, medium, long or very-long."""
+    """The title's length class: short, medium, long, very-long or extra-long."""
     longest = max((len(word) for word in title.split()), default=0)
     for name, most_chars, most_word in _TITLE_CLASSES:
         if len(title) <= most_chars and longest <= most_word:
             return name
-    return "very-long"
+    return "extra-long"
 
 
 def description_length(description: str) -> str:

@@ -43,14 +43,15 @@ class CoverFetcher(URLFetcher):
 
 def draw_cover(html: bytes, files: dict[str, tuple[bytes, str]]) -> bytes:
     """The one-page PDF of a cover's HTML, with ``files`` (path -> bytes, media type) as the
-    only files it can use. ValueError if it makes more than one page or asks for another file."""
+    only files it can use; ValueError if it asks for another. Text that spills past the page is
+    left out: fit.unfit_text tells what is missing."""
     fetcher = CoverFetcher(files)
     document = weasyprint.HTML(string=html.decode("utf-8"), base_url=BASE_URL,
                                url_fetcher=fetcher).render()
     if fetcher.refused:
         raise ValueError(f"cover: refused to fetch {', '.join(dict.fromkeys(fetcher.refused))}")
-    if len(document.pages) != 1:
-        raise ValueError(f"cover: the design makes {len(document.pages)} pages, not one")
+    if len(document.pages) > 1:
+        document = document.copy(document.pages[:1])
     # An identifier from the content, not from the clock, so the same cover gives the same bytes.
     identifier = hashlib.sha256(html + b"".join(data for data, _ in files.values())).hexdigest()
     return document.write_pdf(pdf_identifier=identifier[:32].encode("ascii"), custom_metadata=False)
