@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from brochure.cover.isbn import parse_isbn
+
 STYLESHEET = "styles/cover.css"
 BARCODE = "cover/barcode.svg"
 
@@ -30,7 +32,7 @@ class CoverText:
     series: str | None = None
     series_position: str | None = None
     description: str | None = None
-    isbn: str | None = None  # the ISBN-13's 13 digits
+    isbn: str | None = None  # as parse_isbn reads it; shown hyphenated, as ISBN-13
     lang: str = "en"
 
 
@@ -74,12 +76,13 @@ def back_cover_html(text: CoverText, page: tuple[float, float], barcode: bool = 
     """The back cover: the description, the publisher and, if ``barcode`` and the book has an
     ISBN, the barcode served at ``cover/barcode.svg`` with the ISBN above it."""
     description = text.description or ""
-    paragraphs = [p.strip() for p in description.split("\n\n") if p.strip()]
+    # A blank line parts paragraphs; a single line end is the metadata file's wrapping.
+    paragraphs = [" ".join(p.split()) for p in description.split("\n\n") if p.strip()]
     parts = [
         '<section class="cover back">',
         f'<p class="back-title">{_lines(text.title)}</p>',
         f'<div class="description" data-length="{description_length(description)}">',
-        *(f"<p>{_lines(p)}</p>" for p in paragraphs),
+        *(f"<p>{escape(p)}</p>" for p in paragraphs),
         "</div>",
         '<footer class="back-foot">',
         f'<p class="publisher">{escape(text.publisher)}</p>' if text.publisher else "",
@@ -123,10 +126,8 @@ def _authors(authors: tuple[str, ...]) -> str:
     return f'<p class="authors" data-count="{len(authors)}">{names}</p>'
 
 
-def _barcode_box(isbn13: str) -> str:
-    from brochure.cover.isbn import parse_isbn  # the hyphenated form, from the digits
-
-    shown = parse_isbn(isbn13).hyphenated
+def _barcode_box(isbn: str) -> str:
+    shown = parse_isbn(isbn).hyphenated
     return (f'<div class="barcode"><p class="isbn">ISBN {escape(shown)}</p>'
             f'<img src="{BARCODE}" alt="ISBN {escape(shown)}" /></div>')
 

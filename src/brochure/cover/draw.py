@@ -53,7 +53,7 @@ def draw_cover(html: bytes, files: dict[str, tuple[bytes, str]]) -> bytes:
     if len(document.pages) > 1:
         document = document.copy(document.pages[:1])
     # An identifier from the content, not from the clock, so the same cover gives the same bytes.
-    identifier = hashlib.sha256(html + b"".join(data for data, _ in files.values())).hexdigest()
+    identifier = hashlib.sha256(html + b"".join(files[path][0] for path in sorted(files))).hexdigest()
     return document.write_pdf(pdf_identifier=identifier[:32].encode("ascii"), custom_metadata=False)
 
 
