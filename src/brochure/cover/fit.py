@@ -74,8 +74,10 @@ def _read(pdf: bytes) -> tuple[str, list[_Glyph], tuple[float, float]]:
         for index in range(count):
             char = text.get_text_range(index, 1)
             if char.strip():
-                _, bottom, _, top = text.get_charbox(index, loose=True)
-                glyphs.append(_Glyph(char, *text.get_charbox(index), line=(round(bottom, 1), round(top, 1))))
+                left, bottom, right, top = text.get_charbox(index)
+                _, line_bottom, _, line_top = text.get_charbox(index, loose=True)
+                glyphs.append(_Glyph(char, left, bottom, right, top,
+                                     line=(round(line_bottom, 1), round(line_top, 1))))
         shown = _letters(text.get_text_range(0, count)) if count else ""
     finally:
         document.close()
