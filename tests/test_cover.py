@@ -30,7 +30,7 @@ from brochure.cover.design import (
 from brochure.cover.draw import CoverFetcher, draw_cover, rasterise
 from brochure.cover.files import cover_files
 from brochure.cover.fit import back_strings, front_strings, unfit_text
-from brochure.cover.isbn import parse_isbn
+from brochure.core.isbn import parse_isbn
 from brochure.cover.make import front_cover
 
 STYLES = Path(__file__).resolve().parents[1] / "styles"
@@ -66,10 +66,10 @@ def test_isbn10_becomes_isbn13():
     assert parse_isbn("979-10-90648-52-4").isbn10 is None
 
 
-@pytest.mark.parametrize(("written", "expected"), [("978-2-07-036024-5", "'6'"), ("2-07-036024-4", "'5'"),
-                                                   ("0-8044-2957-1", "'X'")])
+@pytest.mark.parametrize(("written", "expected"), [("978-2-07-036024-5", "6"), ("2-07-036024-4", "5"),
+                                                   ("0-8044-2957-1", "X")])
 def test_wrong_check_digit_names_the_expected_one(written, expected):
-    with pytest.raises(ValueError, match=f"check digit.*expected {expected}"):
+    with pytest.raises(ValueError, match=f"check digit .*other digits give {expected}"):
         parse_isbn(written)
 
 

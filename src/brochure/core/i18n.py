@@ -14,6 +14,9 @@ _STRINGS = {
         "titlepage": "Title page",
         "by": "by",
         "pages": "Pages",
+        "cover": "Cover",
+        "back_cover": "Back cover",
+        "cover_alt": "Cover: {}",
     },
     "fr": {
         "notes": "Notes",
@@ -24,6 +27,9 @@ _STRINGS = {
         "titlepage": "Page de titre",
         "by": "par",
         "pages": "Pages",
+        "cover": "Couverture",
+        "back_cover": "Quatrième de couverture",
+        "cover_alt": "Couverture : {}",
     },
     "de": {
         "notes": "Anmerkungen",
@@ -34,6 +40,9 @@ _STRINGS = {
         "titlepage": "Titelseite",
         "by": "von",
         "pages": "Seiten",
+        "cover": "Umschlag",
+        "back_cover": "Rückseite",
+        "cover_alt": "Umschlag: {}",
     },
     "es": {
         "notes": "Notas",
@@ -44,6 +53,9 @@ _STRINGS = {
         "titlepage": "Portada",
         "by": "por",
         "pages": "Páginas",
+        "cover": "Cubierta",
+        "back_cover": "Contracubierta",
+        "cover_alt": "Cubierta: {}",
     },
     "it": {
         "notes": "Note",
@@ -54,6 +66,9 @@ _STRINGS = {
         "titlepage": "Frontespizio",
         "by": "di",
         "pages": "Pagine",
+        "cover": "Copertina",
+        "back_cover": "Quarta di copertina",
+        "cover_alt": "Copertina: {}",
     },
 }
 

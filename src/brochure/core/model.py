@@ -116,6 +116,25 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class CoverSources:
+    """What the covers are made from: the cover image the metadata names, else the template
+    (styles/cover.css, then the fonts and images it names)."""
+
+    image: Asset | None = None
+    template: tuple[Asset, ...] = ()
+
+
+@dataclass(frozen=True)
+class Covers:
+    """The covers as drawn (or given): the front for the EPUB (the image as given, or the
+    drawn cover as PNG), and one-page PDFs of the front and back for the PDF."""
+
+    image: Asset
+    front_pdf: bytes
+    back_pdf: bytes | None = None
+
+
+@dataclass(frozen=True)
 class Manuscript:
     """What the read stage found: metadata, chapter sources in reading order, stylesheets."""
 
@@ -126,7 +145,7 @@ class Manuscript:
     stylesheets: tuple[Asset, ...]  # with the fonts and images they use in ``style_assets``
     style_assets: tuple[Asset, ...] = ()
     settings: Settings = field(default_factory=Settings)
-    cover: Asset | None = None  # the metadata's cover-image
+    cover: CoverSources = field(default_factory=CoverSources)
 
 
 @dataclass(frozen=True)
@@ -163,7 +182,7 @@ class Book:
     stylesheets: tuple[str, ...]  # hrefs of the stylesheets, in cascade order
     assets: tuple[Asset, ...]  # every file besides the text: stylesheets, fonts, images
     settings: Settings = field(default_factory=Settings)
-    cover: Asset | None = None  # the metadata's cover-image
+    cover: CoverSources = field(default_factory=CoverSources)
 
 
 @dataclass(frozen=True)

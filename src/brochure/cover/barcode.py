@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from barcode.ean import EuropeanArticleNumber13WithGuard
 from barcode.writer import SVGWriter
 
-from brochure.cover.isbn import parse_isbn
+from brochure.core.isbn import parse_isbn
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT_FAMILY = "Charis SIL"

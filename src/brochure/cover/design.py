@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from brochure.cover.isbn import parse_isbn
+from brochure.core.isbn import parse_isbn
 
 STYLESHEET = "styles/cover.css"
 BARCODE = "cover/barcode.svg"
@@ -93,7 +93,14 @@ def back_cover_html(text: CoverText, page: tuple[float, float], barcode: bool = 
     return _document(text, page, "back", parts)
 
 
-def _document(text: CoverText, page: tuple[float, float], side: str, body: list[str]) -> bytes:
+def image_cover_html(text: CoverText, page: tuple[float, float], image: str) -> bytes:
+    """A page filled with the cover image served at ``image`` (cut to the page's shape)."""
+    style = f"html {{ background: url({escape(image)}) center / cover no-repeat }}"
+    return _document(text, page, "image", [], stylesheet=None, style=style)
+
+
+def _document(text: CoverText, page: tuple[float, float], side: str, body: list[str],
+              stylesheet: str | None = STYLESHEET, style: str = "") -> bytes:
     width, height = page
     if not (width > 0 and height > 0):
         raise ValueError(f"cover: page size {width} x {height} mm")
@@ -105,12 +112,13 @@ def _document(text: CoverText, page: tuple[float, float], side: str, body: list[
         "<head>",
         '<meta charset="utf-8" />',
         f"<title>{escape(text.title)}</title>",
-        f'<link rel="stylesheet" href="{STYLESHEET}" />',
-        f"<style>@page {{ size: {_mm(width)} {_mm(height)}; margin: 0 }}</style>",
+        f'<link rel="stylesheet" href="{stylesheet}" />' if stylesheet else "",
+        f"<style>@page {{ size: {_mm(width)} {_mm(height)}; margin: 0 }} {style}</style>",
         "</head>",
         f'<body class="{side}">',
     ]
-    return "\n".join([*head, *(p for p in body if p), "</body>", "</html>", ""]).encode("utf-8")
+    return "\n".join([*(h for h in head if h), *(p for p in body if p), "</body>", "</html>",
+                      ""]).encode("utf-8")
 
 
 def _series_line(text: CoverText) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from brochure.core.model import Asset
 from brochure.cover.barcode import ean13_svg
 from brochure.cover.design import BARCODE, STYLESHEET
 
@@ -19,6 +20,15 @@ def cover_files(styles: Path, isbn13: str | None = None) -> dict[str, tuple[byte
         media_type = _MEDIA_TYPES.get(font.suffix.lower())
         if media_type is not None:
             files[f"styles/fonts/{font.name}"] = (font.read_bytes(), media_type)
+    if isbn13:
+        files[BARCODE] = (ean13_svg(isbn13), "image/svg+xml")
+    return files
+
+
+def template_files(template: tuple[Asset, ...], isbn13: str | None = None
+                   ) -> dict[str, tuple[bytes, str]]:
+    """The same from the files the read stage found (the template, then what it names)."""
+    files = {asset.href: (asset.data, asset.media_type) for asset in template}
     if isbn13:
         files[BARCODE] = (ean13_svg(isbn13), "image/svg+xml")
     return files

@@ -22,6 +22,7 @@ from brochure.core.i18n import strings, text_direction
 from brochure.core.model import Asset, PageStart, Part, Rendering, TocEntry, Written
 from brochure.core.xhtml import XML_LANG, element, q, serialize
 from brochure.epub.accessibility import assess
+from brochure.epub.cover import COVER_FILE, COVER_ID, cover_document
 from brochure.epub.fonts import subset_fonts
 from brochure.epub.package import describe
 from brochure.epub.page_list import Placed, mark_pages, page_list_nav
@@ -102,14 +103,16 @@ def epub_assets(rendering: Rendering, documents: dict[str, bytes] | None = None)
 
 
 def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.datetime,
-             assets: tuple[Asset, ...], pages: Placed | None
+             assets: tuple[Asset, ...], pages: Placed | None, cover: Asset | None
              ) -> tuple[bytes, etree._Element | None]:
     """The EPUB as ebooklib writes it, and the page-list that its navigation document lacks."""
     book = rendering.book
     words = strings(book.metadata.lang)
     package = epub.EpubBook()
     package.FOLDER_NAME = FOLDER
-    describe(package, book.metadata, assess(rendering, page_list=bool(pages and pages.markers)))
+    describe(package, book.metadata, assess(rendering, page_list=bool(pages and pages.markers),
+                                            cover=cover is not None))
+    cover_item = _add_cover(package, cover, book.metadata) if cover else None
 
     items = {}
     for part in rendering.parts:
@@ -144,9 +147,12 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         {"type": kind, "href": owner[target], "title": _title(rendering, target)}
         for kind, target in rendering.landmarks.items()
     ]
+    if cover_item is not None:
+        package.guide.insert(0, {"type": "cover", "href": COVER_FILE, "title": words["cover"]})
     # The navigation document is reachable from every reader's menu; in the spine it stays
-    # out of the reading order.
-    package.spine = [items[part.id] for part in rendering.parts] + [(nav, "no")]
+    # out of the reading order. The cover opens it.
+    package.spine = ([cover_item] if cover_item else []) + \
+        [items[part.id] for part in rendering.parts] + [(nav, "no")]
 
     page_list = page_list_nav(pages.markers, owner, words["pages"]) \
         if pages and pages.markers else None
@@ -159,6 +165,19 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         "landmark_title": words["landmarks"],
     })
     return raw.getvalue(), page_list
+
+
+def _add_cover(package: epub.EpubBook, cover: Asset, meta) -> _Document:
+    """The cover image (the package's ``cover-image``) and the page that shows it."""
+    image = epub.EpubItem(uid="cover-image", file_name=cover.href, media_type=cover.media_type,
+                          content=cover.data)
+    image.properties = ["cover-image"]
+    package.add_item(image)
+    # What reading systems of EPUB 2's time look for.
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    document = _Document(COVER_ID, COVER_FILE, cover_document(cover, meta), [])
+    package.add_item(document)
+    return document
 
 
 def _title(rendering: Rendering, part_id: str) -> str:
@@ -209,9 +228,11 @@ def reproducible_zip(data: bytes, built: dt.datetime, lang: str,
 
 
 def write_epub(rendering: Rendering, built: dt.datetime, assets: tuple[Asset, ...] | None = None,
-               page_starts: tuple[PageStart | None, ...] = ()) -> Written:
+               page_starts: tuple[PageStart | None, ...] = (), cover: Asset | None = None
+               ) -> Written:
     """The EPUB 3 file of a rendering; with the PDF's ``page_starts``, its page-break
-    markers and page-list. ``assets`` are ``epub_assets(rendering)`` when made already."""
+    markers and page-list; with ``cover``, its cover. ``assets`` are
+    ``epub_assets(rendering)`` when made already."""
     pages = None
     if page_starts:
         document = copy.deepcopy(rendering.document)
@@ -221,7 +242,7 @@ def write_epub(rendering: Rendering, built: dt.datetime, assets: tuple[Asset, ..
     documents = split_documents(rendering)
     if assets is None:
         assets = epub_assets(rendering, documents)
-    data, page_list = _package(rendering, documents, built, assets, pages)
+    data, page_list = _package(rendering, documents, built, assets, pages, cover)
     missed = () if not pages or not pages.missed else (Diagnostic(
         "warning", f"EPUB: the page-list lacks {len(pages.missed)} of the PDF's pages "
         f"({', '.join(pages.missed[:10])}{', ...' if len(pages.missed) > 10 else ''}): their "

@@ -10,7 +10,7 @@ import tinycss2
 
 from brochure.core.diagnostics import Location, Report, error
 from brochure.core.fingerprint import default_styles_dir
-from brochure.core.model import Asset, Manuscript, Metadata, SourceText
+from brochure.core.model import Asset, CoverSources, Manuscript, Metadata, SourceText
 from brochure.manuscript.images import check_data_url
 from brochure.manuscript.metadata import (
     YamlDocument,
@@ -84,10 +84,12 @@ def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[
     return paths
 
 
-def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset], list[Asset]]:
-    """The stylesheets of ``styles_dir`` and the files (fonts, images) their ``url()``s name."""
+def _stylesheet_assets(paths: list[Path], styles_dir: Path,
+                       resolver: Resolver) -> tuple[list[Asset], list[Asset]]:
+    """The stylesheets ``paths`` of ``styles_dir`` and the files (fonts, images) their
+    ``url()``s name."""
     sheets, used = [], {}
-    for path in sorted(styles_dir.glob("*.css")):
+    for path in paths:
         data = resolver.read(path)
         decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
         sheets.append(Asset(f"styles/{path.name}", data, "text/css", path))
@@ -105,6 +107,20 @@ def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset
                 content = resolver.read(target, location)
                 used[href] = Asset(href, content, media_type(href, content, location), target)
     return sheets, [used[href] for href in sorted(used)]
+
+
+def _cover_sources(meta: Metadata, metadata_path: Path, styles_dir: Path,
+                   resolver: Resolver) -> CoverSources:
+    """The cover image the metadata names; else the cover template of the styles folder (or
+    brochure's own, when the folder has none) with the files it names."""
+    if meta.cover_image:
+        return CoverSources(image=_cover_image(meta, metadata_path, resolver))
+    template = styles_dir / COVER_TEMPLATE
+    if not template.is_file():
+        styles_dir = default_styles_dir()
+        template, resolver = styles_dir / COVER_TEMPLATE, Resolver.for_roots(styles_dir)
+    sheets, files = _stylesheet_assets([template], styles_dir, resolver)
+    return CoverSources(template=(*sheets, *files))
 
 
 def _urls(nodes) -> list[tuple[str, int]]:
@@ -165,9 +181,11 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
         sources = [SourceText(path, body, body_line)]
 
     metadata = build_metadata(doc, report, setting_keys())
-    cover = _cover_image(metadata, metadata_path, resolver)
     settings = settings_from_yaml(doc)
-    sheets, style_assets = _stylesheet_assets(styles_dir, resolver)
+    # Every stylesheet of the folder styles the book, but for the covers' template.
+    paths = sorted(p for p in styles_dir.glob("*.css") if p.name != COVER_TEMPLATE)
+    sheets, style_assets = _stylesheet_assets(paths, styles_dir, resolver)
+    cover = _cover_sources(metadata, metadata_path, styles_dir, resolver)
     if not sheets:
         report.warn(f"no stylesheet (*.css) in '{styles_dir}'", Location(styles_dir))
     return Manuscript(
@@ -183,6 +201,7 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
 
 
 COVER_TYPES = ("image/jpeg", "image/png")
+COVER_TEMPLATE = "cover.css"  # in the styles folder: the covers', not the book's
 
 
 def _cover_image(meta: Metadata, metadata_path: Path, resolver: Resolver) -> Asset | None:

@@ -19,6 +19,10 @@ the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py, tests
   anchors and running heads, waits to learn its first page, and only then makes its margin
   boxes: numbered from there, on the right side of the spread, with the running heads the
   parts before it left.
+- **Tags that say what brochure's elements are** (``use_book_tags``): WeasyPrint tags a
+  ``<sup>`` and a note's ``<li>`` as any other; the reading PDF's structure tree calls a note
+  call a Reference and a note a Note (with its id), an HTML figure a Div around its Figure and
+  Caption, gives a decorative image an empty alternative text, and keeps an element's ``lang``.
 - **Where each page starts** (``page_starts``): the laid-out boxes of each page say which
   element its first line (or image) comes from and what that line reads; the EPUB puts its
   page-break markers there, so that "p. 12" in the ebook is p. 12 on paper.
@@ -38,6 +42,7 @@ import weasyprint
 from weasyprint import layout as weasyprint_layout
 from weasyprint.css.targets import TargetCollector
 from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.layout.page import (
     PageType,
     page_height,
@@ -385,3 +390,70 @@ def _located(element: Any, parents: dict) -> tuple[str, tuple[int, ...]]:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+# ---- Tags that say what brochure's elements are --------------------------------------------
+
+_original_build_box_tree = weasyprint_tags._build_box_tree
+NOTE_CLASSES = {"note", "footnote"}  # an endnote's <li>, a footnote's element
+
+
+def _classes(element: Any) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _book_type(element: Any) -> str | None:
+    """The structure type brochure gives an element, where it knows better than its tag."""
+    tag = _local(element.tag)
+    if tag == "sup" and any(_local(child.tag) == "a" and "noteref" in _classes(child)
+                            for child in element if isinstance(child.tag, str)):
+        return "/Reference"
+    if _classes(element) & NOTE_CLASSES and element.get("id"):
+        return "/Note"
+    if tag == "figure":
+        return "/Div"
+    return None
+
+
+_retyped: dict[int, tuple[Any, Any, str]] = {}  # id(element) -> (element, structure, its type)
+
+
+def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+    """WeasyPrint 70's function of the same name, then brochure's types, ids and languages.
+    The element's outermost box carries them: WeasyPrint yields an anonymous inner box of the
+    same element first (its parent last), so a type given to the inner one moves out."""
+    own = getattr(box, "_box", box)
+    tag = own.element_tag or ""
+    mine = (own.element is not None and tag not in ("html", "body") and "::" not in tag
+            and not isinstance(own, (boxes.PageBox, boxes.MarginBox)))
+    for structure in _original_build_box_tree(box, parent, pdf, page_number, nums, annotations,
+                                              tags):
+        if mine:
+            _retype(structure, own.element)
+        yield structure
+
+
+def _retype(structure: Any, element: Any) -> None:
+    kind = _book_type(element)
+    if kind is not None:
+        inner = _retyped.get(id(element))
+        if inner is not None and inner[0] is element:
+            inner[1]["S"] = inner[2]  # the inner box's own type again
+            inner[1].pop("ID", None)
+        _retyped[id(element)] = (element, structure, structure["S"])
+        structure["S"] = kind
+        if kind == "/Note":
+            structure["ID"] = weasyprint_tags.pydyf.String(element.get("id"))
+    if structure.get("S") == "/Figure" and element.get("role") in ("presentation", "none"):
+        structure["Alt"] = weasyprint_tags.pydyf.String("")
+    lang = element.get("lang")
+    if lang:
+        structure["Lang"] = weasyprint_tags.pydyf.String(lang)
+
+
+def use_book_tags(enabled: bool = True) -> None:
+    """Tag with brochure's types (or WeasyPrint's own again, ``enabled=False``); call before
+    each document is written."""
+    _retyped.clear()
+    use = enabled and not unsupported()
+    weasyprint_tags._build_box_tree = _build_box_tree if use else _original_build_box_tree

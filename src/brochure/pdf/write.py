@@ -11,16 +11,18 @@ import dataclasses
 import datetime as dt
 
 from brochure.core.diagnostics import Diagnostic
-from brochure.core.model import PageStart, Rendering, Written
+from brochure.core.model import Covers, PageStart, Rendering, Written
 from brochure.core.xhtml import serialize
+from brochure.pdf.covers import with_covers
 from brochure.pdf.draw import diagnostics, draw
 from brochure.pdf.internals import unsupported, use_indexed_lookups
 from brochure.pdf.metadata import with_metadata
 from brochure.pdf.parts import write_in_parts
 
 
-def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
-    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints."""
+def write_pdf(rendering: Rendering, built: dt.datetime, covers: Covers | None = None) -> Written:
+    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints;
+    with ``covers``, the front cover first (if ``pdf-cover``) and the back cover last."""
     use_indexed_lookups()
     book = rendering.book
     source = serialize(rendering.document)
@@ -38,5 +40,9 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     starts = tuple(dataclasses.replace(start, label=str(number)) if start
                    else PageStart(str(number), "", (), "", None)  # nothing on the page
                    for number, start in enumerate(written.page_starts, start=1))
-    return dataclasses.replace(written, data=with_metadata(written.data, book.metadata),
+    data, pages = written.data, written.pages or 0
+    if covers is not None and (book.settings.pdf_cover or covers.back_pdf is not None):
+        data = with_covers(data, covers, book.settings, book.metadata.lang)
+        pages += 2 * book.settings.pdf_cover + (covers.back_pdf is not None)
+    return dataclasses.replace(written, data=with_metadata(data, book.metadata), pages=pages,
                                page_starts=starts)

@@ -22,8 +22,8 @@ from brochure.book.notes import number_notes
 from brochure.core import memo
 from brochure.core.clock import build_time
 from brochure.core.diagnostics import Diagnostic, Location, Report, error
-from brochure.core.model import Book, Manuscript, Rendering, Written, notes_layout
-from brochure.core.sandbox import Limits, Running, Worker, start_worker
+from brochure.core.model import Book, Covers, Manuscript, Rendering, Written, notes_layout
+from brochure.core.sandbox import Limits, Running, Worker, start_bounded, start_worker
 from brochure.core.settings import Format, Settings
 from brochure.core.xhtml import serialize
 from brochure.epub.epubcheck import check_epub
@@ -41,11 +41,18 @@ from brochure.runtime.publish import publish
 from brochure.runtime.stopwatch import Stopwatch
 
 
-def write_pdf(rendering: Rendering, built) -> Written:
+def write_pdf(rendering: Rendering, built, covers: Covers | None = None) -> Written:
     """WeasyPrint is imported only when a PDF is made: a build that reuses its outputs starts fast."""
     from brochure.pdf.write import write_pdf as render_pdf
 
-    return render_pdf(rendering, built)
+    return render_pdf(rendering, built, covers)
+
+
+def draw_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
+    """The book's covers (cover/make.py), drawn by WeasyPrint: imported only here."""
+    from brochure.cover.make import make_covers
+
+    return make_covers(book)
 
 
 WRITERS: dict[Format, Callable[..., Written]] = {Format.EPUB: write_epub, Format.PDF: write_pdf}
@@ -197,8 +204,9 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
     stem = slugify(book.metadata.title, max_length=80, word_boundary=True) or "book"
     paths = {fmt: out_dir / FILE_NAMES.get(fmt, "{stem}.{fmt}").format(stem=stem, fmt=fmt.value)
              for fmt in book.settings.formats}
+    cover = (*book.cover.template, *((book.cover.image,) if book.cover.image else ()))
     inputs = {p.resolve() for p in (*(s.path for s in manuscript.sources),
-                                    *(a.source for a in book.assets))}
+                                    *(a.source for a in (*book.assets, *cover)))}
     for path in paths.values():
         if path.resolve() in inputs:
             raise error(f"output '{path}' would overwrite an input file", Location(path),
@@ -208,34 +216,41 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
 
 def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Rendering,
           needed: tuple[Format, ...], worker: Worker | None) -> dict[Format, Written]:
-    """Every format asked for. The PDF renders in the worker while this process writes (and
-    checks) the EPUB: on two cores both formats cost little more than the PDF alone."""
+    """Every format asked for. The worker draws the covers and lays out the PDF while this
+    process cuts the EPUB's fonts; the EPUB then takes its cover and its page-list from the
+    PDF's pages (without a PDF, the cover is drawn in a child process of its own)."""
     book = rendering.book
     built = build_time(book.metadata)
     made: dict[Format, Written] = {}
-    pending: Running[tuple[Written, float]] | None = None
+    pending: Running[tuple[Written, Covers, list[Diagnostic], float]] | None = None
     if worker is not None:
         with watch.stage("render"):
             job = _pdf_job(rendering)
         pdf_started = time.perf_counter()
         pending = worker.submit(_timed_pdf, (job, built))
+    covering = None if pending is not None or Format.EPUB not in needed else start_bounded(
+        draw_covers, (book,), options.limits.pdf, "drawing the cover")
     if Format.EPUB in needed:
         with watch.stage("epub"):
-            if pending is None:
-                made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built)
-            else:  # its fonts now; the rest once the PDF's pages give it its page-list
-                assets = epub_assets(rendering)
+            assets = epub_assets(rendering)
+    page_starts: tuple = ()
+    problems: list[Diagnostic] = []
     if pending is not None:
-        pdf, seconds = pending.result()
+        pdf, covers, problems, seconds = pending.result()
         watch.record("pdf", seconds, pdf_started)
         with watch.stage("pdf"):
-            finished, problems = finish_pdf(pdf.data, book.settings)
+            finished, print_problems = finish_pdf(pdf.data, book.settings)
             made[Format.PDF] = dataclasses.replace(pdf, data=finished)
-            report.diagnostics.extend(problems)
-        if Format.EPUB in needed:
-            with watch.stage("epub"):
-                made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built, assets,
-                                                         pdf.page_starts)
+            report.diagnostics.extend(print_problems)
+        page_starts = pdf.page_starts
+    elif covering is not None:
+        with watch.stage("epub"):
+            covers, problems = covering.result()
+    report.diagnostics.extend(problems)
+    if Format.EPUB in needed:
+        with watch.stage("epub"):
+            made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built, assets, page_starts,
+                                                     covers.image)
     if options.check and Format.EPUB in made:
         with watch.stage("validate"):
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
@@ -262,11 +277,13 @@ def _pdf_job(rendering: Rendering) -> Rendering:
                                book=dataclasses.replace(book, chapters=(), notes=notes))
 
 
-def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
-    """The PDF and the seconds it took, measured where it is made (in the worker process)."""
+def _timed_pdf(rendering: Rendering, built) -> tuple[Written, Covers, list[Diagnostic], float]:
+    """The covers, then the PDF with them, and the seconds it took, measured where it is made
+    (in the worker process)."""
     started = time.perf_counter()
-    written = WRITERS[Format.PDF](rendering, built)
-    return written, time.perf_counter() - started
+    covers, problems = draw_covers(rendering.book)
+    written = WRITERS[Format.PDF](rendering, built, covers)
+    return written, covers, problems, time.perf_counter() - started
 
 
 def _pdf_worker(limits: Limits) -> Worker:
