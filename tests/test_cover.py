@@ -18,6 +18,7 @@ import pdfplumber
 import pikepdf
 from PIL import Image
 
+from brochure.core.isbn import parse_isbn
 from brochure.cover.barcode import SVG_NS, ean13_svg
 from brochure.cover.check import check_cover_image
 from brochure.cover.design import (
@@ -30,7 +31,6 @@ from brochure.cover.design import (
 from brochure.cover.draw import CoverFetcher, draw_cover, rasterise
 from brochure.cover.files import cover_files
 from brochure.cover.fit import back_strings, front_strings, unfit_text
-from brochure.core.isbn import parse_isbn
 from brochure.cover.make import front_cover
 
 STYLES = Path(__file__).resolve().parents[1] / "styles"

@@ -10,13 +10,18 @@ above it in this list (tests/test_architecture.py keeps it so):
                  chapters decoded, stylesheets and what they name, through the one resolver
                  that decides what may be read (resolver.py), images checked before decoding
     book/        Manuscript -> Book: each chapter's Markdown to sanitised XHTML (markdown.py,
-                 audit.py), notes numbered (notes.py), typography (typography.py), assembled
+                 audit.py), figures and their references (figures.py), notes numbered
+                 (notes.py), typography (typography.py), assembled
     render/      Book -> Rendering: the one XHTML document both formats are written from,
-                 its notes placed (notes.py), front matter, the generated page setup
-    epub/        Rendering -> EPUB: split per part, fonts subset, packaged; EPUBCheck
+                 its notes placed (notes.py), front matter and credits, the generated page setup
+    cover/       the covers from the metadata and the template styles/cover.css (or the
+                 given cover image): drawn by WeasyPrint, rasterised for the EPUB, checked
+    epub/        Rendering -> EPUB: split per part, fonts subset, the cover, the PDF's page
+                 numbers (page_list.py), metadata and accessibility metadata, packaged
     pdf/         Rendering -> PDF with WeasyPrint: in one piece or in parts side by side
                  (parts.py, cut.py, join.py, font_subsets.py), every use of WeasyPrint's
-                 internals in internals.py; the print shop's PDF/X and the booklet
+                 internals in internals.py; covers, tags, Info and XMP metadata; the print
+                 shop's PDF/X and the booklet
     runtime/     the recipe (build.py), the cache of whole builds, the output folder's lock,
                  publishing all outputs or none
     cli.py       the command

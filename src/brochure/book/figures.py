@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -43,9 +42,6 @@ _WORDS = {  # (in a caption, in the text)
     "en": ("Figure", "Figure"), "fr": ("Figure", "figure"), "de": ("Abbildung", "Abbildung"),
     "es": ("Figura", "figura"), "it": ("Figura", "figura"),
 }
-if TYPE_CHECKING:
-    from brochure.book.markdown import ParsedChapter
-
 LABEL_ATTRIBUTE = "data-figure-label"  # carried from the parse to the numbering, then removed
 
 
@@ -129,21 +125,21 @@ def _trailing_label(caption: etree._Element) -> str | None:
     return match.group(1)
 
 
-def number_figures(chapters: Sequence[ParsedChapter], notes: Sequence[Note], lang: str,
-                   report: Report) -> None:
+def number_figures(chapters: Sequence[tuple[SourceText, etree._Element]], notes: Sequence[Note],
+                   lang: str, report: Report) -> None:
     """Number the labelled figures in reading order, and turn every ``@fig:label`` into a
     link that reads "Figure N" (in the book's language). Errors: a label given twice, a
     reference to no figure."""
     caption_word, text_word = _WORDS.get(lang.split("-")[0].lower(), _WORDS["en"])
     numbers: dict[str, int] = {}
-    for chapter in chapters:
-        for figure in chapter.body.iter(q("figure")):
+    for source, body in chapters:
+        for figure in body.iter(q("figure")):
             name = figure.attrib.pop(LABEL_ATTRIBUTE, None)
             if name is None:
                 continue
             if name in numbers:
                 report.error(f"figure label 'fig:{name}' is given twice",
-                             _line_of(chapter.source, "{#fig:" + name + "}", last=True),
+                             _line_of(source, "{#fig:" + name + "}", last=True),
                              "give each figure its own label")
                 continue
             numbers[name] = len(numbers) + 1
@@ -156,13 +152,13 @@ def number_figures(chapters: Sequence[ParsedChapter], notes: Sequence[Note], lan
             number.tail = " " + rest.lstrip() if rest.strip() or len(caption) else None
             caption.text = None
             caption.insert(0, number)
-    for chapter in chapters:
-        roots = [chapter.body, *(b for note in notes if note.location.path == chapter.source.path
-                                 for b in note.blocks)]
+    for source, body in chapters:
+        roots = [body, *(b for note in notes if note.location.path == source.path
+                         for b in note.blocks)]
         for root in roots:
             for name in _link_references(root, numbers, text_word):
                 report.error(f"@fig:{name} refers to no figure",
-                             _line_of(chapter.source, f"@fig:{name}"),
+                             _line_of(source, f"@fig:{name}"),
                              f"label the figure: ![...](image.png){{#fig:{name}}}")
 
 

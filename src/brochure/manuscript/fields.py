@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from brochure.core.diagnostics import Location, Report, error
 from brochure.core.isbn import looks_like_isbn, parse_isbn
 from brochure.core.model import Collection, Identifier, Person
 from brochure.manuscript.keys import IDENTIFIER_KEYS, PERSON_KEYS, warn_unknown_keys
-
-if TYPE_CHECKING:
-    from brochure.manuscript.metadata import YamlDocument
+from brochure.manuscript.yaml_lines import YamlDocument
 
 # Roles in words (pandoc translates the same words) -> MARC relator codes.
 ROLES = {

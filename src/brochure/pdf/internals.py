@@ -42,7 +42,6 @@ import weasyprint
 from weasyprint import layout as weasyprint_layout
 from weasyprint.css.targets import TargetCollector
 from weasyprint.formatting_structure import boxes
-from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.layout.page import (
     PageType,
     page_height,
@@ -50,6 +49,7 @@ from weasyprint.layout.page import (
     resolve_percentages,
     set_page_type_computed_styles,
 )
+from weasyprint.pdf import tags as weasyprint_tags
 
 from brochure.core.model import PageStart
 

@@ -7,6 +7,8 @@ changed (cache.py); ``make`` is the recipe itself, one step a line.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import pickle
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +55,22 @@ def draw_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
     from brochure.cover.make import make_covers
 
     return make_covers(book)
+
+
+def _covers_key(book: Book) -> bytes:
+    """What the covers are drawn from: the metadata, the page, the template or the image."""
+    meta = dataclasses.replace(book.metadata, lines=(), location=Location(Path()))
+    files = (*book.cover.template, *((book.cover.image,) if book.cover.image else ()))
+    settings = book.settings
+    return pickle.dumps((meta, settings.trim, settings.bleed, settings.print_mode,
+                         settings.back_cover, [(f.href, hashlib.sha256(f.data).digest())
+                                               for f in files]))
+
+
+def _recalled_covers(book: Book) -> tuple[Covers, list[Diagnostic]] | None:
+    """The covers an earlier build drew from the same inputs (memo.py), if any."""
+    stored = memo.lookup("covers", _covers_key(book))
+    return pickle.loads(stored) if stored is not None else None
 
 
 WRITERS: dict[Format, Callable[..., Written]] = {Format.EPUB: write_epub, Format.PDF: write_pdf}
@@ -185,7 +203,8 @@ def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None
     parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits)
     report.raise_if_errors()
     notes = number_notes(parsed, manuscript.settings.note_numbering)
-    number_figures(parsed, notes, manuscript.metadata.lang, report)
+    number_figures([(chapter.source, chapter.body) for chapter in parsed], notes,
+                   manuscript.metadata.lang, report)
     report.raise_if_errors()
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
     return assemble_book(manuscript, metadata, parsed, notes)
@@ -222,35 +241,15 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
     book = rendering.book
     built = build_time(book.metadata)
     made: dict[Format, Written] = {}
-    pending: Running[tuple[Written, Covers, list[Diagnostic], float]] | None = None
-    if worker is not None:
-        with watch.stage("render"):
-            job = _pdf_job(rendering)
-        pdf_started = time.perf_counter()
-        pending = worker.submit(_timed_pdf, (job, built))
-    covering = None if pending is not None or Format.EPUB not in needed else start_bounded(
-        draw_covers, (book,), options.limits.pdf, "drawing the cover")
+    drawing = _start_drawing(options, watch, rendering, built, worker, Format.EPUB in needed)
     if Format.EPUB in needed:
         with watch.stage("epub"):
             assets = epub_assets(rendering)
-    page_starts: tuple = ()
-    problems: list[Diagnostic] = []
-    if pending is not None:
-        pdf, covers, problems, seconds = pending.result()
-        watch.record("pdf", seconds, pdf_started)
-        with watch.stage("pdf"):
-            finished, print_problems = finish_pdf(pdf.data, book.settings)
-            made[Format.PDF] = dataclasses.replace(pdf, data=finished)
-            report.diagnostics.extend(print_problems)
-        page_starts = pdf.page_starts
-    elif covering is not None:
-        with watch.stage("epub"):
-            covers, problems = covering.result()
-    report.diagnostics.extend(problems)
+    covers = drawing.finish(report, watch, made)
     if Format.EPUB in needed:
         with watch.stage("epub"):
-            made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built, assets, page_starts,
-                                                     covers.image)
+            made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built, assets,
+                                                     drawing.page_starts, covers.image)
     if options.check and Format.EPUB in made:
         with watch.stage("validate"):
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
@@ -262,6 +261,56 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
         report.diagnostics.extend(made[Format.BOOKLET].diagnostics)
     report.raise_if_errors()
     return {fmt: made[fmt] for fmt in book.settings.formats}
+
+
+@dataclass
+class _Drawing:
+    """The covers and the PDF, drawn in other processes (or the covers an earlier build drew)."""
+
+    book: Book
+    recalled: tuple[Covers, list[Diagnostic]] | None
+    pdf: Running[tuple[Written, Covers, list[Diagnostic], float]] | None = None
+    pdf_started: float = 0.0
+    covers: Running[tuple[Covers, list[Diagnostic]]] | None = None
+    page_starts: tuple = ()
+
+    def finish(self, report: Report, watch: Stopwatch, made: dict[Format, Written]) -> Covers:
+        """Wait for the PDF (finished for print: made[PDF]) and the covers; say what they said."""
+        if self.pdf is not None:
+            pdf, covers, problems, seconds = self.pdf.result()
+            watch.record("pdf", seconds, self.pdf_started)
+            with watch.stage("pdf"):
+                finished, print_problems = finish_pdf(pdf.data, self.book.settings)
+                made[Format.PDF] = dataclasses.replace(pdf, data=finished)
+                report.diagnostics.extend(print_problems)
+            self.page_starts = pdf.page_starts
+        elif self.covers is not None:
+            with watch.stage("epub"):
+                covers, problems = self.covers.result()
+        else:
+            assert self.recalled is not None
+            covers, problems = self.recalled
+        if self.recalled is None:
+            memo.store("covers", _covers_key(self.book), pickle.dumps((covers, problems)))
+        report.diagnostics.extend(problems)
+        return covers
+
+
+def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering, built,
+                   worker: Worker | None, epub: bool) -> _Drawing:
+    """Send the PDF's job to the worker (it draws the covers first); without a PDF, draw the
+    EPUB's cover in a child process, unless an earlier build drew it."""
+    book = rendering.book
+    drawing = _Drawing(book, _recalled_covers(book))
+    if worker is not None:
+        with watch.stage("render"):
+            job = _pdf_job(rendering)
+        drawing.pdf_started = time.perf_counter()
+        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled))
+    elif epub and drawing.recalled is None:
+        drawing.covers = start_bounded(draw_covers, (book,), options.limits.pdf,
+                                       "drawing the cover")
+    return drawing
 
 
 def _pdf_job(rendering: Rendering) -> Rendering:
@@ -277,11 +326,12 @@ def _pdf_job(rendering: Rendering) -> Rendering:
                                book=dataclasses.replace(book, chapters=(), notes=notes))
 
 
-def _timed_pdf(rendering: Rendering, built) -> tuple[Written, Covers, list[Diagnostic], float]:
-    """The covers, then the PDF with them, and the seconds it took, measured where it is made
-    (in the worker process)."""
+def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnostic]] | None
+               ) -> tuple[Written, Covers, list[Diagnostic], float]:
+    """The covers (unless an earlier build drew them), then the PDF with them, and the seconds
+    it took, measured where it is made (in the worker process)."""
     started = time.perf_counter()
-    covers, problems = draw_covers(rendering.book)
+    covers, problems = recalled or draw_covers(rendering.book)
     written = WRITERS[Format.PDF](rendering, built, covers)
     return written, covers, problems, time.perf_counter() - started
 
