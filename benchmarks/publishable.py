@@ -17,6 +17,7 @@ and its children, median of ``--repeat`` runs):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import resource
 import statistics
@@ -72,13 +73,14 @@ def bench(path: Path, repeat: int) -> list[tuple[str, float, float]]:
     rows = []
     wall, spent, covers = measure(repeat, make_covers, job.book)
     rows.append(("covers", wall, spent))
-    wall, spent, pdf = measure(1, write_pdf, job, built, covers[0])
+    wall, spent, pdf = measure(1, write_pdf, dataclasses.replace(job, covers=covers[0]), built)
     rows.append(("pdf as built", wall, spent))
-    rows.append(("epub alone", *measure(repeat, write_epub, rendering, built)[:2]))
-    wall, spent, assets = measure(repeat, epub_assets, rendering)
+    alone = dataclasses.replace(rendering, covers=covers[0])
+    rows.append(("epub alone", *measure(repeat, write_epub, alone, built)[:2]))
+    wall, spent, fonts = measure(repeat, epub_assets, rendering)
     rows.append(("epub fonts", wall, spent))
-    rows.append(("epub after pdf", *measure(repeat, write_epub, rendering, built, assets,
-                                            pdf.page_starts, covers[0].image)[:2]))
+    after = dataclasses.replace(alone, page_starts=pdf.page_starts, epub_fonts=fonts)
+    rows.append(("epub after pdf", *measure(repeat, write_epub, after, built)[:2]))
     assert isinstance(job.document, bytes)  # as the PDF's process gets it
     for tagged in (False, True):
         wall, spent, _ = measure(1, one_piece, job, built, tagged)

@@ -227,6 +227,12 @@ class Rendering:
     book: Book
     notes: NotesLayout = NotesLayout.BOOK_END
     landmarks: dict[str, str] = field(default_factory=dict)  # epub:type -> element id
+    # What the build learns beside the document, for the writers: the covers as drawn; where
+    # each page of the PDF starts (for the EPUB's page-list); the EPUB's fonts, cut down while
+    # the PDF was laid out.
+    covers: Covers | None = None
+    page_starts: tuple[PageStart | None, ...] = ()
+    epub_fonts: tuple[Asset, ...] | None = None
 
     def root(self) -> etree._Element:
         """The document's root element (in this process: not the bytes sent to the PDF's)."""

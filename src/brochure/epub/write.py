@@ -19,7 +19,7 @@ from lxml import etree
 
 from brochure.core.diagnostics import Diagnostic
 from brochure.core.i18n import strings, text_direction
-from brochure.core.model import Asset, PageStart, Part, Rendering, TocEntry, Written
+from brochure.core.model import Asset, Part, Rendering, TocEntry, Written
 from brochure.core.xhtml import XML_LANG, element, q, serialize
 from brochure.epub.accessibility import assess
 from brochure.epub.cover import COVER_FILE, COVER_ID, cover_document
@@ -227,21 +227,20 @@ def reproducible_zip(data: bytes, built: dt.datetime, lang: str,
     return out.getvalue()
 
 
-def write_epub(rendering: Rendering, built: dt.datetime, assets: tuple[Asset, ...] | None = None,
-               page_starts: tuple[PageStart | None, ...] = (), cover: Asset | None = None
-               ) -> Written:
-    """The EPUB 3 file of a rendering; with the PDF's ``page_starts``, its page-break
-    markers and page-list; with ``cover``, its cover. ``assets`` are
-    ``epub_assets(rendering)`` when made already."""
+def write_epub(rendering: Rendering, built: dt.datetime) -> Written:
+    """The EPUB 3 file of a rendering: with its covers, its cover; with the PDF's page starts,
+    its page-break markers and page-list; with its fonts cut down already, those."""
     pages = None
-    if page_starts:
+    if rendering.page_starts:
         document = copy.deepcopy(rendering.document)
         assert isinstance(document, etree._ElementTree)
-        pages = mark_pages(document.getroot(), page_starts)
+        pages = mark_pages(document.getroot(), rendering.page_starts)
         rendering = dataclasses.replace(rendering, document=document)
     documents = split_documents(rendering)
+    assets = rendering.epub_fonts
     if assets is None:
         assets = epub_assets(rendering, documents)
+    cover = rendering.covers.image if rendering.covers else None
     data, page_list = _package(rendering, documents, built, assets, pages, cover)
     missed = () if not pages or not pages.missed else (Diagnostic(
         "warning", f"EPUB: the page-list lacks {len(pages.missed)} of the PDF's pages "

@@ -16,6 +16,8 @@ from brochure.manuscript.yaml_lines import parse_yaml as parse_yaml  # where cal
 DEFAULT_LANG = "en"
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
 def _writable(value: str, doc: YamlDocument, key: str) -> str:
     return fields.writable(value, key, doc.location(key))
 

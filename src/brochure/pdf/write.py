@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 
 from brochure.core.diagnostics import Diagnostic
-from brochure.core.model import Covers, PageStart, Rendering, Written
+from brochure.core.model import PageStart, Rendering, Written
 from brochure.core.xhtml import serialize
 from brochure.pdf.covers import with_covers
 from brochure.pdf.draw import diagnostics, draw
@@ -20,9 +20,10 @@ from brochure.pdf.metadata import with_metadata
 from brochure.pdf.parts import write_in_parts
 
 
-def write_pdf(rendering: Rendering, built: dt.datetime, covers: Covers | None = None) -> Written:
+def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints;
-    with ``covers``, the front cover first (if ``pdf-cover``) and the back cover last."""
+    with its covers, the front cover first (if ``pdf-cover``) and the back cover last."""
+    covers = rendering.covers
     use_indexed_lookups()
     book = rendering.book
     source = serialize(rendering.document)

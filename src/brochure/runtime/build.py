@@ -43,11 +43,11 @@ from brochure.runtime.publish import publish
 from brochure.runtime.stopwatch import Stopwatch
 
 
-def write_pdf(rendering: Rendering, built, covers: Covers | None = None) -> Written:
+def write_pdf(rendering: Rendering, built) -> Written:
     """WeasyPrint is imported only when a PDF is made: a build that reuses its outputs starts fast."""
     from brochure.pdf.write import write_pdf as render_pdf
 
-    return render_pdf(rendering, built, covers)
+    return render_pdf(rendering, built)
 
 
 def draw_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
@@ -242,14 +242,18 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
     built = build_time(book.metadata)
     made: dict[Format, Written] = {}
     drawing = _start_drawing(options, watch, rendering, built, worker, Format.EPUB in needed)
+    try:
+        if Format.EPUB in needed:
+            with watch.stage("epub"):
+                fonts = epub_assets(rendering)
+        covers = drawing.finish(report, watch, made)
+    finally:
+        drawing.stop()
     if Format.EPUB in needed:
         with watch.stage("epub"):
-            assets = epub_assets(rendering)
-    covers = drawing.finish(report, watch, made)
-    if Format.EPUB in needed:
-        with watch.stage("epub"):
-            made[Format.EPUB] = WRITERS[Format.EPUB](rendering, built, assets,
-                                                     drawing.page_starts, covers.image)
+            made[Format.EPUB] = WRITERS[Format.EPUB](dataclasses.replace(
+                rendering, covers=covers, page_starts=drawing.page_starts, epub_fonts=fonts),
+                built)
     if options.check and Format.EPUB in made:
         with watch.stage("validate"):
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
@@ -295,6 +299,12 @@ class _Drawing:
         report.diagnostics.extend(problems)
         return covers
 
+    def stop(self) -> None:
+        """End the child processes still drawing (a build that failed, or was interrupted)."""
+        for running in (self.pdf, self.covers):
+            if running is not None:
+                running.stop()
+
 
 def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering, built,
                    worker: Worker | None, epub: bool) -> _Drawing:
@@ -332,7 +342,7 @@ def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnos
     it took, measured where it is made (in the worker process)."""
     started = time.perf_counter()
     covers, problems = recalled or draw_covers(rendering.book)
-    written = WRITERS[Format.PDF](rendering, built, covers)
+    written = WRITERS[Format.PDF](dataclasses.replace(rendering, covers=covers), built)
     return written, covers, problems, time.perf_counter() - started
 
 
