@@ -1,19 +1,16 @@
 """The EPUB's cover: the image, as the package's ``cover-image``, and ``cover.xhtml`` first
-in the reading order, showing it whole on any screen (never cropped: it is scaled down to fit
-the width and the height of the page)."""
+in the reading order, showing it whole on any screen (never cropped: the shared stylesheet
+scales it down to fit the width and the height of the page, ``section.cover``)."""
 
 from __future__ import annotations
 
-from brochure.core.i18n import strings
+from brochure.core.i18n import strings, text_direction
 from brochure.core.model import Asset, Metadata
 from brochure.core.xhtml import EPUB_TYPE, XML_LANG, element, serialize
 from brochure.render.credits import names
 
 COVER_FILE = "cover.xhtml"
 COVER_ID = "cover"
-# Scaled to fit, centred; the reading system's own margins are the page's.
-STYLE = ("html, body { margin: 0; padding: 0; height: 100%; text-align: center; }\n"
-         "img { max-width: 100%; max-height: 100vh; height: auto; width: auto; }\n")
 
 
 def cover_alt(meta: Metadata) -> str:
@@ -25,13 +22,17 @@ def cover_alt(meta: Metadata) -> str:
     return words["cover_alt"].format(shown)
 
 
-def cover_document(image: Asset, meta: Metadata) -> bytes:
+def cover_document(image: Asset, meta: Metadata, stylesheets: tuple[str, ...]) -> bytes:
+    """The cover's page, with the stylesheets every page of the book has."""
     words = strings(meta.lang)
     html = element("html", {"lang": meta.lang, XML_LANG: meta.lang})
+    if text_direction(meta.lang) == "rtl":
+        html.set("dir", "rtl")
     head = element("head", parent=html)
     element("meta", {"charset": "utf-8"}, parent=head)
     element("title", text=words["cover"], parent=head)
-    element("style", text=STYLE, parent=head)
+    for href in stylesheets:
+        element("link", {"rel": "stylesheet", "type": "text/css", "href": href}, parent=head)
     body = element("body", parent=html)
     section = element("section", {"id": COVER_ID, EPUB_TYPE: "cover", "aria-label": words["cover"]},
                       parent=body)

@@ -19,7 +19,7 @@ from lxml import etree
 
 from brochure.core.diagnostics import Diagnostic
 from brochure.core.i18n import strings, text_direction
-from brochure.core.model import Asset, Part, Rendering, TocEntry, Written
+from brochure.core.model import Asset, Book, Part, Rendering, TocEntry, Written
 from brochure.core.xhtml import XML_LANG, element, q, serialize
 from brochure.epub.accessibility import assess
 from brochure.epub.cover import COVER_FILE, COVER_ID, cover_document
@@ -112,7 +112,7 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
     package.FOLDER_NAME = FOLDER
     describe(package, book.metadata, assess(rendering, page_list=bool(pages and pages.markers),
                                             cover=cover is not None))
-    cover_item = _add_cover(package, cover, book.metadata) if cover else None
+    cover_item = _add_cover(package, cover, book) if cover else None
 
     items = {}
     for part in rendering.parts:
@@ -167,7 +167,7 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
     return raw.getvalue(), page_list
 
 
-def _add_cover(package: epub.EpubBook, cover: Asset, meta) -> _Document:
+def _add_cover(package: epub.EpubBook, cover: Asset, book: Book) -> _Document:
     """The cover image (the package's ``cover-image``) and the page that shows it."""
     image = epub.EpubItem(uid="cover-image", file_name=cover.href, media_type=cover.media_type,
                           content=cover.data)
@@ -175,7 +175,8 @@ def _add_cover(package: epub.EpubBook, cover: Asset, meta) -> _Document:
     package.add_item(image)
     # What reading systems of EPUB 2's time look for.
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    document = _Document(COVER_ID, COVER_FILE, cover_document(cover, meta), [])
+    document = _Document(COVER_ID, COVER_FILE,
+                         cover_document(cover, book.metadata, book.stylesheets), [])
     package.add_item(document)
     return document
 

@@ -111,16 +111,16 @@ def _stylesheet_assets(paths: list[Path], styles_dir: Path,
 
 def _cover_sources(meta: Metadata, metadata_path: Path, styles_dir: Path,
                    resolver: Resolver) -> CoverSources:
-    """The cover image the metadata names; else the cover template of the styles folder (or
-    brochure's own, when the folder has none) with the files it names."""
-    if meta.cover_image:
-        return CoverSources(image=_cover_image(meta, metadata_path, resolver))
+    """The cover image the metadata names, and the cover template of the styles folder (or
+    brochure's own, when the folder has none) with the files it names: the front cover when
+    there is no image, the back cover in any case."""
+    image = _cover_image(meta, metadata_path, resolver) if meta.cover_image else None
     template = styles_dir / COVER_TEMPLATE
     if not template.is_file():
         styles_dir = default_styles_dir()
         template, resolver = styles_dir / COVER_TEMPLATE, Resolver.for_roots(styles_dir)
     sheets, files = _stylesheet_assets([template], styles_dir, resolver)
-    return CoverSources(template=(*sheets, *files))
+    return CoverSources(image, (*sheets, *files))
 
 
 def _urls(nodes) -> list[tuple[str, int]]:
