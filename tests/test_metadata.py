@@ -227,7 +227,7 @@ def test_the_imprint_prints_the_isbn_hyphenated_and_the_print_edition(figures):
     import pdfplumber
 
     with pdfplumber.open(figures.pdf) as pdf:
-        imprint = pdf.pages[1].extract_text()
+        imprint = pdf.pages[3].extract_text()  # after the cover, its inside and the title page
     for line in ("ISBN 978-0-00-000000-2", "DOI 10.1234/maps.tables", "Translated by Carla Translator",
                  "Illustrated by Dan Drawer", "Small Pamphlets, 2", "Second edition",
                  "Printed by Imprimerie du Test, Lyon", "Print run: 500 copies",

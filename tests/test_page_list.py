@@ -9,8 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pdfplumber
+import pikepdf
 import pytest
 from conftest import FIXTURES, build_fixture
+from helpers import cover_pages
 from lxml import etree
 
 from brochure.render.page_setup import BOTTOM, TOP
@@ -22,11 +24,11 @@ _LEADER = re.compile(r"\s\.(\s*\.)+")
 
 
 def first_texts(pdf: Path) -> list[str]:
-    """The first words of each page's text area (running heads and page numbers left out),
-    in the order they are drawn."""
+    """The first words of the text area (running heads and page numbers left out) of each
+    page numbered as printed, from page 1 (the covers aside), in the order they are drawn."""
     texts = []
     with pdfplumber.open(pdf) as document:
-        for page in document.pages:
+        for page in document.pages[cover_pages(pdf):]:
             area = page.within_bbox((0, page.height * TOP, page.width, page.height * (1 - BOTTOM)))
             words = area.extract_words(use_text_flow=True)
             texts.append(" ".join(word["text"] for word in words[:8]))
@@ -73,6 +75,9 @@ def starts_alike(page: str, after_marker: str) -> bool:
 def check_every_page(built) -> None:
     pages = first_texts(built.pdf)
     found = markers(built.epub)
+    with pikepdf.open(built.pdf) as pdf:  # the PDF's page labels: the numbers as printed
+        labels = [page.label for page in pdf.pages[cover_pages(built.pdf):]]
+    assert labels[:len(pages) - 1] == [str(n) for n in range(1, len(pages))]
     assert sorted(found, key=int) == [str(n) for n in range(1, len(pages) + 1)]
     for number, text in enumerate(pages, start=1):
         if text:  # a blank page shares the next page's place

@@ -53,8 +53,9 @@ def description_length(description: str) -> str:
     return "long"
 
 
-def front_cover_html(text: CoverText, page: tuple[float, float]) -> bytes:
-    """The front cover as an HTML document of one page of ``page`` (width, height) mm."""
+def front_cover_html(text: CoverText, page: tuple[float, float], shop: bool = False) -> bytes:
+    """The front cover as an HTML document of one page of ``page`` (width, height) mm; for a
+    print ``shop``, its root has the class shop (the template gives its colours in CMYK)."""
     series = _series_line(text)
     parts = [
         '<section class="cover front">',
@@ -69,10 +70,11 @@ def front_cover_html(text: CoverText, page: tuple[float, float]) -> bytes:
         "</footer>",
         "</section>",
     ]
-    return _document(text, page, "front", parts)
+    return _document(text, page, "front", parts, shop=shop)
 
 
-def back_cover_html(text: CoverText, page: tuple[float, float], barcode: bool = True) -> bytes:
+def back_cover_html(text: CoverText, page: tuple[float, float], barcode: bool = True,
+                    shop: bool = False) -> bytes:
     """The back cover: the description, the publisher and, if ``barcode`` and the book has an
     ISBN, the barcode served at ``cover/barcode.svg`` with the ISBN above it."""
     description = text.description or ""
@@ -90,7 +92,7 @@ def back_cover_html(text: CoverText, page: tuple[float, float], barcode: bool = 
         "</footer>",
         "</section>",
     ]
-    return _document(text, page, "back", parts)
+    return _document(text, page, "back", parts, shop=shop)
 
 
 def image_cover_html(text: CoverText, page: tuple[float, float], image: str) -> bytes:
@@ -100,7 +102,7 @@ def image_cover_html(text: CoverText, page: tuple[float, float], image: str) -> 
 
 
 def _document(text: CoverText, page: tuple[float, float], side: str, body: list[str],
-              stylesheet: str | None = STYLESHEET, style: str = "") -> bytes:
+              stylesheet: str | None = STYLESHEET, style: str = "", shop: bool = False) -> bytes:
     width, height = page
     if not (width > 0 and height > 0):
         raise ValueError(f"cover: page size {width} x {height} mm")
@@ -108,7 +110,8 @@ def _document(text: CoverText, page: tuple[float, float], side: str, body: list[
     # The generated rule comes after the template, so the trim wins over anything it says.
     head = [
         "<!DOCTYPE html>",
-        f'<html xmlns="http://www.w3.org/1999/xhtml" lang="{lang}" xml:lang="{lang}">',
+        f'<html xmlns="http://www.w3.org/1999/xhtml" lang="{lang}" xml:lang="{lang}"'
+        + (' class="shop">' if shop else ">"),
         "<head>",
         '<meta charset="utf-8" />',
         f"<title>{escape(text.title)}</title>",

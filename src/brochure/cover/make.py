@@ -30,19 +30,20 @@ class Cover:
 
 
 def front_cover(text: CoverText, page_mm: tuple[float, float],
-                files: Path | dict[str, tuple[bytes, str]]) -> Cover:
+                files: Path | dict[str, tuple[bytes, str]], shop: bool = False) -> Cover:
     """The front cover at ``page_mm`` (width, height), with the template and fonts of a styles
-    folder, or with ``files`` (path -> bytes, media type) as the read stage found them."""
+    folder, or with ``files`` (path -> bytes, media type) as the read stage found them; in a
+    print ``shop``'s inks."""
     files = cover_files(files) if isinstance(files, Path) else files
-    pdf = draw_cover(front_cover_html(text, page_mm), files)
+    pdf = draw_cover(front_cover_html(text, page_mm, shop), files)
     return Cover(pdf, tuple(unfit_text(pdf, front_strings(text))))
 
 
 def back_cover(text: CoverText, page_mm: tuple[float, float],
-               files: Path | dict[str, tuple[bytes, str]]) -> Cover:
+               files: Path | dict[str, tuple[bytes, str]], shop: bool = False) -> Cover:
     """The back cover: description, publisher, and the barcode when the book has an ISBN."""
     files = cover_files(files, text.isbn) if isinstance(files, Path) else files
-    pdf = draw_cover(back_cover_html(text, page_mm), files)
+    pdf = draw_cover(back_cover_html(text, page_mm, shop=shop), files)
     return Cover(pdf, tuple(unfit_text(pdf, back_strings(text))))
 
 
@@ -68,6 +69,7 @@ def make_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
     the cover image lacks for the stores or for print."""
     text = cover_text(book)
     trim = (book.settings.trim.width, book.settings.trim.height)
+    shop = book.settings.print_mode == "shop"
     found: list[Diagnostic] = []
     files = template_files(book.cover.template, text.isbn)
     where = book.metadata.location
@@ -80,16 +82,16 @@ def make_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
                                {image.href: (image.data, image.media_type)})
         epub_image = image
     else:
-        drawn = front_cover(text, page_size(book), files)
+        drawn = front_cover(text, page_size(book), files, shop)
         found += _problems("front", drawn, where)
         front_pdf = drawn.pdf
-        # The EPUB's cover is the trim alone, without the print shop's bleed.
-        at_trim = drawn if page_size(book) == trim else front_cover(text, trim, files)
+        # The EPUB's cover: the trim alone, in a screen's colours.
+        at_trim = drawn if not shop else front_cover(text, trim, files)
         source = book.cover.template[0].source if book.cover.template else Path("cover.css")
         epub_image = Asset(DRAWN_HREF, at_trim.png(), "image/png", source)
     back_pdf = None
     if book.settings.back_cover:
-        back = back_cover(text, page_size(book), files)
+        back = back_cover(text, page_size(book), files, shop)
         found += _problems("back", back, where)
         back_pdf = back.pdf
     return Covers(epub_image, front_pdf, back_pdf), found
