@@ -100,6 +100,12 @@ def project(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def figures(tmp_path_factory, epoch_env) -> Built:
+    """A book with every kind of metadata, figures, a table, notes: EPUB and PDF."""
+    return build_fixture(FIXTURES / "figures", tmp_path_factory.mktemp("figures"))
+
+
 # ---- Print (page setup, booklet, print shop) ----------------------------------------------
 
 @pytest.fixture(scope="session")

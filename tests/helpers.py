@@ -54,6 +54,16 @@ def text_of(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
+def cover_pages(path: Path) -> int:
+    """How many pages the PDF has before its page 1 (the front cover and its inside): its
+    page labels say where the printed numbers start."""
+    with pikepdf.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            if page.label == "1":
+                return index
+    return 0
+
+
 def pdf_page_texts(path: Path) -> list[str]:
     """The text of each page, as PDFium (Chromium's PDF engine) reads it."""
     document = pypdfium2.PdfDocument(path)

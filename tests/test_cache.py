@@ -79,8 +79,9 @@ def test_an_edited_chapter_builds_what_a_clean_build_makes(styled, tmp_path):
     after = build_fixture(styled, out)
     assert not after.result.reused
     # Only the edited chapter's Markdown is converted again; the text draws the same
-    # characters, so the EPUB's six font subsets (text and code faces) are those of the first build.
-    assert after.result.recalled == {"font-subset": (6, 6), "markdown": (1, 2)}
+    # characters, so the EPUB's six font subsets (text and code faces) are those of the first
+    # build, and the metadata is the same, so are the covers.
+    assert after.result.recalled == {"covers": (1, 1), "font-subset": (6, 6), "markdown": (1, 2)}
     assert outputs(after)["epub"] != before["epub"] and outputs(after)["pdf"] != before["pdf"]
     assert outputs(after) == outputs(clean_build(styled, tmp_path / "clean"))
     with pdfplumber.open(after.pdf) as pdf:
@@ -156,20 +157,20 @@ def test_the_command_says_what_earlier_builds_gave(styled, tmp_path):
     chapter.write_text(chapter.read_text() + "\nOne more line.\n")
     second = runner.invoke(main, ["build", str(styled), "--out", str(tmp_path / "a")])
     assert second.exit_code == 0, second.output
-    assert ("reused from earlier builds: 6 of 6 font subsets of the EPUB, the Markdown of 1 of 2 "
-            "chapters") in second.output
+    assert ("reused from earlier builds: the covers, 6 of 6 font subsets of the EPUB, the "
+            "Markdown of 1 of 2 chapters") in second.output
 
 
 def test_a_damaged_memo_entry_is_made_again(styled, tmp_path):
     first = build_fixture(styled, tmp_path / "a", formats=("epub",))
     entries = sorted((tmp_path / "cache" / "brochure" / "memo").glob("*/*"))
-    assert {path.parent.name for path in entries} == {"markdown", "font-subset"}
+    assert {path.parent.name for path in entries} == {"covers", "markdown", "font-subset"}
     for path in entries:  # one byte changed in each: its hash no longer matches
         data = bytearray(path.read_bytes())
         data[len(data) // 2] ^= 0x01
         path.write_bytes(bytes(data))
     second = build_fixture(styled, tmp_path / "b", formats=("epub",))
-    assert second.result.recalled == {"font-subset": (0, 6), "markdown": (0, 2)}
+    assert second.result.recalled == {"covers": (0, 1), "font-subset": (0, 6), "markdown": (0, 2)}
     assert second.epub.read_bytes() == first.epub.read_bytes()
 
 

@@ -5,35 +5,42 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+import zipfile
 
 import pytest
 from conftest import FIXTURES, build_fixture
 from helpers import pdf_text
+from lxml import etree
 
 from brochure.core.diagnostics import BrochureError, error
 from brochure.runtime.build import WRITERS
 
 
-def test_epub_is_written_while_the_pdf_renders(tmp_path, monkeypatch, epoch_env):
-    written = tmp_path / "epub-written"
-    render_pdf, write_epub = WRITERS["pdf"], WRITERS["epub"]
+def test_the_epubs_fonts_are_cut_while_the_pdf_renders(tmp_path, monkeypatch, epoch_env):
+    """The EPUB waits for the PDF's pages (its page-list), but its costly part, the fonts cut
+    down, is made while the PDF renders; the PDF is the one a build of the PDF alone makes,
+    and the EPUB the one a build of the EPUB alone makes but for the page-list."""
+    from brochure.runtime import build as build_module
 
-    def pdf_once_the_epub_is_written(rendering, built):
-        # In the child: waits for the parent's EPUB. Done one after the other, this never ends.
+    cut = tmp_path / "fonts-cut"
+    render_pdf, fonts_of = WRITERS["pdf"], build_module.epub_assets
+
+    def pdf_once_the_fonts_are_cut(rendering, built):
+        # In the child: waits for the parent's fonts. Done one after the other, this never ends.
         deadline = time.monotonic() + 120
-        while not written.exists():
+        while not cut.exists():
             if time.monotonic() > deadline:
-                raise RuntimeError("the EPUB was not written while the PDF rendered")
+                raise RuntimeError("the EPUB's fonts were not cut while the PDF rendered")
             time.sleep(0.05)
         return render_pdf(rendering, built)
 
-    def epub_then_mark(rendering, built):
-        result = write_epub(rendering, built)
-        written.touch()
+    def fonts_then_mark(rendering):
+        result = fonts_of(rendering)
+        cut.touch()
         return result
 
-    monkeypatch.setitem(WRITERS, "pdf", pdf_once_the_epub_is_written)
-    monkeypatch.setitem(WRITERS, "epub", epub_then_mark)
+    monkeypatch.setitem(WRITERS, "pdf", pdf_once_the_fonts_are_cut)
+    monkeypatch.setattr(build_module, "epub_assets", fonts_then_mark)
     both = build_fixture(FIXTURES / "two-chapters", tmp_path / "both", cache=False)
     monkeypatch.undo()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -41,9 +48,18 @@ def test_epub_is_written_while_the_pdf_renders(tmp_path, monkeypatch, epoch_env)
     epub = build_fixture(FIXTURES / "two-chapters", tmp_path / "epub", cache=False,
                          formats=("epub",))
     assert both.pdf.read_bytes() == pdf.pdf.read_bytes()
-    assert both.epub.read_bytes() == epub.epub.read_bytes()
     assert both.result.pages == pdf.result.pages
     assert both.result.stopwatch.seconds["pdf"] > 0 and both.result.stopwatch.seconds["epub"] > 0
+    alone, with_pages = (zipfile.ZipFile(path) for path in (epub.epub, both.epub))
+    assert alone.namelist() == with_pages.namelist()
+    for name in alone.namelist():
+        if name.endswith(".xhtml"):  # the same text; the markers and the page-list hold none
+            texts = ["".join(etree.fromstring(archive.read(name)).itertext())
+                     for archive in (alone, with_pages)]
+            if name != "EPUB/nav.xhtml":
+                assert texts[0] == texts[1], name
+        elif name != "EPUB/content.opf":  # which names the page-list among the features
+            assert alone.read(name) == with_pages.read(name), name
 
 
 def test_a_failed_epub_stops_the_pdf_child_and_writes_nothing(tmp_path, monkeypatch, epoch_env):

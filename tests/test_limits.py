@@ -6,6 +6,7 @@ the test (another exception, or a hang stopped by the bound) rather than a slow 
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from pathlib import Path
 
@@ -162,8 +163,9 @@ def test_pdf_from_the_child_process_is_identical_to_an_in_process_render(epoch_e
     manuscript = read_manuscript(FIXTURES / "two-chapters", report)
     rendering = render_book(book_of(manuscript, report))
     built = build_time(rendering.book.metadata)
-    in_process = write_pdf(rendering, built)
-    in_child, _ = _pdf_worker(Limits()).submit(_timed_pdf, (_pdf_job(rendering), built)).result()
+    in_child, covers, _, _ = _pdf_worker(Limits()).submit(
+        _timed_pdf, (_pdf_job(rendering), built, None)).result()
+    in_process = write_pdf(dataclasses.replace(rendering, covers=covers), built)
     assert in_child.data == in_process.data
     assert in_child.pages == in_process.pages >= 3
     assert in_child.diagnostics == in_process.diagnostics

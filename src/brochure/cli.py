@@ -34,7 +34,8 @@ EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
 
 # What the build summary calls each kind of result kept from earlier builds (memo.py).
 RECALLED = {"markdown": "the Markdown of {found} of {needed} chapters",
-            "font-subset": "{found} of {needed} font subsets of the EPUB"}
+            "font-subset": "{found} of {needed} font subsets of the EPUB",
+            "covers": "the covers"}
 
 
 class SettingValue(click.ParamType):

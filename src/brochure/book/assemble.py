@@ -97,4 +97,5 @@ def assemble_book(manuscript: Manuscript, metadata: Metadata, parsed: list[Parse
         stylesheets=tuple(sheet.href for sheet in manuscript.stylesheets),
         assets=tuple(assets.values()),
         settings=manuscript.settings,
+        cover=manuscript.cover,
     )

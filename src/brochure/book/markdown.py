@@ -26,6 +26,8 @@ from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProce
 from markdown.treeprocessors import Treeprocessor
 
 from brochure.book.audit import audit, first_line
+from brochure.book.figures import make_figures
+from brochure.book.lines import source_lines
 from brochure.core import memo, progress
 from brochure.core.diagnostics import BrochureError, Location, Report, error
 from brochure.core.model import Asset, SourceText
@@ -137,20 +139,6 @@ class _Footnotes(FootnoteExtension):
         super().extendMarkdown(md)
         md.inlinePatterns.register(_RecordingInlineProcessor(r"\[\^([^\]]*)\]", self), "footnote", 175)
         md.treeprocessors.register(_MarkGenuineNotes(md, self.nonce), "brochure-notes", 12)
-
-
-def source_lines(source: SourceText) -> list[tuple[int, str]]:
-    """(file line number, text) of each line outside fenced code blocks."""
-    lines, fence = [], None
-    for number, line in enumerate(source.text.split("\n"), start=source.first_line):
-        match = _FENCE_RE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0]
-        elif fence is not None and match and match.group(1)[0] == fence:
-            fence = None
-        elif fence is None:
-            lines.append((number, line))
-    return lines
 
 
 def _definition_lines(source: SourceText) -> dict[str, list[int]]:
@@ -500,6 +488,9 @@ def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Res
     split = html.rfind(f'<div class="footnote" {MARK}="{nonce}">')
     body = _sanitise(html[:split] if split >= 0 else html, chapter_start, source)
     notes = _sanitise(html[split:], chapter_start, source) if split >= 0 else None
+    make_figures(body, source, report)
+    if notes is not None:
+        make_figures(notes, source, report)
     assets = [*_collect_images(body, source, resolver, report, refused_images),
               *(_collect_images(notes, source, resolver, report, refused_images)
                 if notes is not None else ())]

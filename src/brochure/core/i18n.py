@@ -13,6 +13,10 @@ _STRINGS = {
         "landmarks": "Landmarks",
         "titlepage": "Title page",
         "by": "by",
+        "pages": "Pages",
+        "cover": "Cover",
+        "back_cover": "Back cover",
+        "cover_alt": "Cover: {}",
     },
     "fr": {
         "notes": "Notes",
@@ -22,6 +26,10 @@ _STRINGS = {
         "landmarks": "Repères",
         "titlepage": "Page de titre",
         "by": "par",
+        "pages": "Pages",
+        "cover": "Couverture",
+        "back_cover": "Quatrième de couverture",
+        "cover_alt": "Couverture : {}",
     },
     "de": {
         "notes": "Anmerkungen",
@@ -31,6 +39,10 @@ _STRINGS = {
         "landmarks": "Orientierungspunkte",
         "titlepage": "Titelseite",
         "by": "von",
+        "pages": "Seiten",
+        "cover": "Umschlag",
+        "back_cover": "Rückseite",
+        "cover_alt": "Umschlag: {}",
     },
     "es": {
         "notes": "Notas",
@@ -40,6 +52,10 @@ _STRINGS = {
         "landmarks": "Puntos de referencia",
         "titlepage": "Portada",
         "by": "por",
+        "pages": "Páginas",
+        "cover": "Cubierta",
+        "back_cover": "Contracubierta",
+        "cover_alt": "Cubierta: {}",
     },
     "it": {
         "notes": "Note",
@@ -49,6 +65,10 @@ _STRINGS = {
         "landmarks": "Punti di riferimento",
         "titlepage": "Frontespizio",
         "by": "di",
+        "pages": "Pagine",
+        "cover": "Copertina",
+        "back_cover": "Quarta di copertina",
+        "cover_alt": "Copertina: {}",
     },
 }
 

@@ -191,8 +191,12 @@ class Settings:
     chapters_on_recto: bool = setting(
         False, "chapters-on-recto", "Every chapter, and the notes, opens on a right-hand page.",
         boolean, "true \\| false", option=False)
+    pdf_cover: bool = setting(
+        True, "pdf-cover", "The PDF opens with the front cover, and the blank inside of it.",
+        boolean, "true \\| false", option=False)
     back_cover: bool = setting(
-        False, "back-cover", "The PDF's last page is a back cover: the booklet pads before it.",
+        False, "back-cover", "The PDF ends with a back cover (the description, the publisher, "
+        "the ISBN's barcode); the booklet pads before it.",
         boolean, "true \\| false", option=False)
     creep: float = setting(
         0.0, "creep", "Booklet only: how much each inner sheet's pages move toward the fold.",

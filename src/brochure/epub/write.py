@@ -9,6 +9,7 @@ entries in a fixed order, dates from the build time).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -16,10 +17,15 @@ import zipfile
 from ebooklib import epub
 from lxml import etree
 
+from brochure.core.diagnostics import Diagnostic
 from brochure.core.i18n import strings, text_direction
-from brochure.core.model import Book, Part, Rendering, TocEntry, Written
+from brochure.core.model import Asset, Book, Part, Rendering, TocEntry, Written
 from brochure.core.xhtml import XML_LANG, element, q, serialize
+from brochure.epub.accessibility import assess
+from brochure.epub.cover import COVER_FILE, COVER_ID, cover_document
 from brochure.epub.fonts import subset_fonts
+from brochure.epub.package import describe
+from brochure.epub.page_list import Placed, mark_pages, page_list_nav
 from brochure.render.faces import faces_of
 
 FOLDER = "EPUB"
@@ -82,41 +88,33 @@ def _toc_links(entries: tuple[TocEntry, ...], owner: dict[str, str]) -> list:
     return items
 
 
-def _metadata(package: epub.EpubBook, book: Book) -> None:
-    meta = book.metadata
-    package.set_identifier(meta.identifier or "")
-    package.set_title(meta.title)
-    package.set_language(meta.lang)
-    for index, author in enumerate(meta.authors):
-        package.add_author(author, uid=f"author-{index + 1}")
-    for name, value in (("publisher", meta.publisher), ("date", meta.date),
-                        ("rights", meta.rights), ("description", meta.description)):
-        if value:
-            package.add_metadata("DC", name, value)
-    for subject in meta.subjects:
-        package.add_metadata("DC", "subject", subject)
-    if meta.subtitle:
-        package.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-        package.add_metadata(None, "meta", "subtitle",
-                             {"refines": "#subtitle", "property": "title-type"})
-    # Accessibility metadata (EPUB Accessibility 1.1): what reading systems and stores look for.
-    for prop, value in (("schema:accessMode", "textual"),
-                        ("schema:accessModeSufficient", "textual"),
-                        ("schema:accessibilityFeature", "structuralNavigation"),
-                        ("schema:accessibilityFeature", "tableOfContents"),
-                        ("schema:accessibilityFeature", "readingOrder"),
-                        ("schema:accessibilityHazard", "none")):
-        package.add_metadata(None, "meta", value, {"property": prop})
-    # ebooklib announces itself as the generator; the book is brochure's.
-    package.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
+def book_text(rendering: Rendering, documents: dict[str, bytes] | None = None) -> str:
+    """The characters the EPUB shows: its documents' text, the words brochure adds (the
+    reader's own menus), and the stylesheets' own list markers and content strings."""
+    documents = documents if documents is not None else split_documents(rendering)
+    words = strings(rendering.book.metadata.lang)
+    return "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
+                    *words.values(), faces_of(rendering.book).drawn_characters])
 
 
-def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.datetime) -> bytes:
+def epub_assets(rendering: Rendering, documents: dict[str, bytes] | None = None) -> tuple[Asset, ...]:
+    """The files the EPUB carries besides its documents, fonts cut down to the characters of
+    the book (and of the reader's own menus). Page-break markers add no character: this can
+    be made while the PDF is still being laid out."""
+    return subset_fonts(rendering.book.assets, book_text(rendering, documents))
+
+
+def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.datetime,
+             assets: tuple[Asset, ...], pages: Placed | None, cover: Asset | None
+             ) -> tuple[bytes, etree._Element | None]:
+    """The EPUB as ebooklib writes it, and the page-list that its navigation document lacks."""
     book = rendering.book
     words = strings(book.metadata.lang)
     package = epub.EpubBook()
     package.FOLDER_NAME = FOLDER
-    _metadata(package, book)
+    describe(package, book.metadata, assess(rendering, page_list=bool(pages and pages.markers),
+                                            cover=cover is not None))
+    cover_item = _add_cover(package, cover, book) if cover else None
 
     items = {}
     for part in rendering.parts:
@@ -125,15 +123,11 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         properties = ["svg"] if b"<svg" in content else []
         items[part.id] = _Document(part.id, name, content, properties)
         package.add_item(items[part.id])
-    # Fonts travel cut down to the characters of the book, of the stylesheets' own list
-    # markers and content strings, and of the reader's own menus.
-    text = "".join([*(t for content in documents.values() for t in etree.fromstring(content).itertext()),
-                    *words.values(), faces_of(book).drawn_characters])
     if any(asset.media_type.startswith("font/") for asset in book.assets):
         # Apple Books otherwise sets the text in its own fonts, whatever the stylesheet says.
         package.add_prefix("ibooks", IBOOKS_VOCABULARY)
         package.add_metadata(None, "meta", "true", {"property": "ibooks:specified-fonts"})
-    for index, asset in enumerate(subset_fonts(book.assets, text), start=1):
+    for index, asset in enumerate(assets, start=1):
         package.add_item(epub.EpubItem(uid=f"asset-{index}", file_name=asset.href,
                                        media_type=asset.media_type, content=asset.data))
 
@@ -155,10 +149,15 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         {"type": kind, "href": owner[target], "title": _title(rendering, target)}
         for kind, target in rendering.landmarks.items()
     ]
+    if cover_item is not None:
+        package.guide.insert(0, {"type": "cover", "href": COVER_FILE, "title": words["cover"]})
     # The navigation document is reachable from every reader's menu; in the spine it stays
-    # out of the reading order.
-    package.spine = [items[part.id] for part in rendering.parts] + [(nav, "no")]
+    # out of the reading order. The cover opens it.
+    package.spine = ([cover_item] if cover_item else []) + \
+        [items[part.id] for part in rendering.parts] + [(nav, "no")]
 
+    page_list = page_list_nav(pages.markers, owner, words["pages"]) \
+        if pages and pages.markers else None
     raw = io.BytesIO()
     epub.write_epub(raw, package, {
         "epub3_pages": False,  # otherwise every element with an id and epub:type is a "page"
@@ -167,7 +166,21 @@ def _package(rendering: Rendering, documents: dict[str, bytes], built: dt.dateti
         "mtime": built.replace(tzinfo=None),
         "landmark_title": words["landmarks"],
     })
-    return raw.getvalue()
+    return raw.getvalue(), page_list
+
+
+def _add_cover(package: epub.EpubBook, cover: Asset, book: Book) -> _Document:
+    """The cover image (the package's ``cover-image``) and the page that shows it."""
+    image = epub.EpubItem(uid="cover-image", file_name=cover.href, media_type=cover.media_type,
+                          content=cover.data)
+    image.properties = ["cover-image"]
+    package.add_item(image)
+    # What reading systems of EPUB 2's time look for.
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    document = _Document(COVER_ID, COVER_FILE,
+                         cover_document(cover, book.metadata, book.stylesheets), [])
+    package.add_item(document)
+    return document
 
 
 def _title(rendering: Rendering, part_id: str) -> str:
@@ -181,8 +194,17 @@ def _finish_opf(data: bytes, lang: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def reproducible_zip(data: bytes, built: dt.datetime, lang: str) -> bytes:
-    """Rewrite an EPUB zip: mimetype first and stored, fixed order, dates and permissions."""
+def _finish_nav(data: bytes, page_list: etree._Element) -> bytes:
+    """Add the page-list to the navigation document ebooklib wrote."""
+    root = etree.fromstring(data)
+    root.find(q("body")).append(page_list)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def reproducible_zip(data: bytes, built: dt.datetime, lang: str,
+                     page_list: etree._Element | None = None) -> bytes:
+    """Rewrite an EPUB zip: mimetype first and stored, fixed order, dates and permissions;
+    the package document's language and the navigation document's page-list added."""
     stamp = built.astimezone(dt.UTC).timetuple()[:6]
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(io.BytesIO(data)) as source:
@@ -195,6 +217,8 @@ def reproducible_zip(data: bytes, built: dt.datetime, lang: str) -> bytes:
                 content = source.read(name)
                 if name == opf:
                     content = _finish_opf(content, lang)
+                elif name == f"{FOLDER}/nav.xhtml" and page_list is not None:
+                    content = _finish_nav(content, page_list)
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.external_attr = 0o644 << 16
                 info.create_system = 3
@@ -207,7 +231,23 @@ def reproducible_zip(data: bytes, built: dt.datetime, lang: str) -> bytes:
 
 
 def write_epub(rendering: Rendering, built: dt.datetime) -> Written:
-    """The EPUB 3 file of a rendering."""
+    """The EPUB 3 file of a rendering: with its covers, its cover; with the PDF's page starts,
+    its page-break markers and page-list; with its fonts cut down already, those."""
+    pages = None
+    if rendering.page_starts:
+        document = copy.deepcopy(rendering.document)
+        assert isinstance(document, etree._ElementTree)
+        pages = mark_pages(document.getroot(), rendering.page_starts)
+        rendering = dataclasses.replace(rendering, document=document)
     documents = split_documents(rendering)
-    return Written(reproducible_zip(_package(rendering, documents, built), built,
-                                    rendering.book.metadata.lang))
+    assets = rendering.epub_fonts
+    if assets is None:
+        assets = epub_assets(rendering, documents)
+    cover = rendering.covers.image if rendering.covers else None
+    data, page_list = _package(rendering, documents, built, assets, pages, cover)
+    missed = () if not pages or not pages.missed else (Diagnostic(
+        "warning", f"EPUB: the page-list lacks {len(pages.missed)} of the PDF's pages "
+        f"({', '.join(pages.missed[:10])}{', ...' if len(pages.missed) > 10 else ''}): their "
+        "first words were not found in the ebook's text"),)
+    return Written(reproducible_zip(data, built, rendering.book.metadata.lang, page_list),
+                   diagnostics=missed)

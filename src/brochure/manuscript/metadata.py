@@ -3,146 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-import yaml
-
-from brochure.core.diagnostics import Location, Report, error
+from brochure.core.diagnostics import Report, error
 from brochure.core.model import Metadata
 from brochure.core.settings import Settings, declarations
+from brochure.manuscript import fields
+from brochure.manuscript.keys import METADATA_KEYS, warn_unknown_keys
+from brochure.manuscript.yaml_lines import YamlDocument
+from brochure.manuscript.yaml_lines import parse_yaml as parse_yaml  # where callers look for it
 
-KNOWN_KEYS = (
-    "title", "subtitle", "author", "lang", "date", "publisher", "rights", "identifier",
-    "description", "subject", "chapters",
-)
 DEFAULT_LANG = "en"
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-# YAML escapes ("\e", "\x00", "\ud800") can put in a value what the file itself may not hold.
-_UNWRITABLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-_SURROGATE_PAIR_RE = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 
 def _writable(value: str, doc: YamlDocument, key: str) -> str:
-    bad = _UNWRITABLE_RE.search(value)
-    if bad:
-        code = ord(bad.group())
-        what = ("half of a UTF-16 surrogate pair" if 0xD800 <= code <= 0xDFFF
-                else "the control character")
-        raise error(f"'{key}' holds {what} U+{code:04X}",
-                    doc.location(key), "remove the escape sequence (such as \\e or \\x00) "
-                    "that makes it")
-    return value
-
-
-def _construct_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    """A YAML string, with the UTF-16 surrogate pairs of its escapes ("\\ud83c\\udf89")
-    joined into the one character they stand for."""
-    value = yaml.SafeLoader.construct_yaml_str(loader, node)
-    return _SURROGATE_PAIR_RE.sub(
-        lambda pair: pair.group().encode("utf-16", "surrogatepass").decode("utf-16"), value)
-
-
-class Mapping(dict):
-    """A YAML mapping that remembers the line of each key."""
-
-    lines: dict[Any, int]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines = {}
-
-
-@dataclass
-class YamlDocument:
-    values: Mapping
-    path: Path
-    first_line: int = 1  # line of ``path`` where the YAML text starts
-    lines: dict[str, int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.lines = dict(self.values.lines)
-
-    def location(self, key: str | None = None) -> Location:
-        line = self.lines.get(key) if key else None
-        return Location(self.path, (line or 1) + self.first_line - 1)
-
-
-class _SafeLineLoader(yaml.SafeLoader):
-    """Safe loading only (no object construction), with duplicate keys refused."""
-
-
-def _construct_mapping(loader: _SafeLineLoader, node: yaml.MappingNode) -> Mapping:
-    loader.flatten_mapping(node)
-    result = Mapping()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, str | int | float | bool | dt.date) or key is None:
-            raise _YamlProblem(f"a mapping key must be text, not {type(key).__name__}", line)
-        if key in result:
-            raise _YamlProblem(
-                f"duplicate key '{key}' (first given on line {result.lines[key]})", line
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = line
-    return result
-
-
-def _construct_timestamp(loader: _SafeLineLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError as exc:
-        raise _YamlProblem(f"impossible date '{node.value}': {exc}", node.start_mark.line + 1) from None
-
-
-_SafeLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_SafeLineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_SafeLineLoader.add_constructor("tag:yaml.org,2002:str", _construct_text)
-
-
-class _YamlProblem(Exception):
-    def __init__(self, message: str, line: int):
-        super().__init__(message)
-        self.line = line
-
-
-def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDocument:
-    """Parse YAML safely; any problem becomes an error at its line in ``path``."""
-
-    def at(line: int) -> Location:
-        return Location(path, line + first_line - 1)
-
-    try:
-        values = yaml.load(text, Loader=_SafeLineLoader)
-    except _YamlProblem as exc:
-        raise error(str(exc), at(exc.line)) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        column = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = None
-        if "could not determine a constructor" in str(exc):
-            problem = "YAML tags that build objects are not allowed"
-            hint = "remove the '!' tag; metadata holds only text, numbers, dates and lists"
-        location = Location(path, line + first_line - 1, column)
-        raise error(f"invalid YAML: {problem}", location, hint) from None
-    except yaml.YAMLError as exc:
-        raise error(f"invalid YAML: {exc}", at(1)) from None
-    if values is None:
-        values = Mapping()
-    if not isinstance(values, Mapping):
-        raise error("metadata must be a mapping of keys to values", at(1),
-                    "write one 'key: value' per line, e.g. 'title: My pamphlet'")
-    return YamlDocument(values, path, first_line)
+    return fields.writable(value, key, doc.location(key))
 
 
 def _text(doc: YamlDocument, key: str, *, required: bool = False) -> str | None:
@@ -210,20 +89,18 @@ def _lang(doc: YamlDocument, report: Report) -> str:
     return lang
 
 
-def derive_identifier(title: str, authors: tuple[str, ...], date: str | None) -> str:
-    """A stable identifier for books that give none: the same metadata gives the same id."""
-    name = "\n".join((title, *authors, date or ""))
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'brochure:' + name)}"
+def _text_or_number(doc: YamlDocument, key: str) -> str | None:
+    """A field such as ``edition`` or ``print-run`` that may be a number or a text."""
+    value = doc.values.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return _text(doc, key)
 
 
 def check_keys(doc: YamlDocument, report: Report, extra: tuple[str, ...] = ()) -> None:
-    """Warn about keys that look like misspelt known keys (other keys are left to the user)."""
-    known = KNOWN_KEYS + extra
-    for key in doc.values:
-        if isinstance(key, str) and key not in known:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-            if close:
-                report.warn(f"unknown key '{key}'", doc.location(key), f"did you mean '{close[0]}'?")
+    """A warning at the line of every key brochure does not read (keys.py says what of it)."""
+    keys = ((key, doc.location(key).line) for key in doc.values)
+    warn_unknown_keys(keys, METADATA_KEYS + extra, report, doc.location())
 
 
 def build_metadata(doc: YamlDocument, report: Report, other_keys: tuple[str, ...] = ()) -> Metadata:
@@ -231,23 +108,36 @@ def build_metadata(doc: YamlDocument, report: Report, other_keys: tuple[str, ...
     check_keys(doc, report, other_keys)
     title = _text(doc, "title", required=True)
     assert title is not None
-    authors = _text_list(doc, "author")
+    creators = (*fields.people(doc, "author", report, "author"),
+                *fields.people(doc, "creator", report, "author"))
     date = _date(doc)
+    identifiers = fields.identifiers(doc, report)
+    if not identifiers:
+        names = tuple(person.name for person in creators if person.role == "aut")
+        identifiers = (fields.derived_identifier(title, names, date),)
     return Metadata(
         title=title,
         lang=_lang(doc, report),
         location=doc.location(),
         subtitle=_text(doc, "subtitle"),
-        authors=authors,
+        creators=creators,
+        contributors=fields.people(doc, "contributor", report, "contributor"),
         date=date,
         publisher=_text(doc, "publisher"),
         rights=_text(doc, "rights"),
-        identifier=_text(doc, "identifier") or derive_identifier(title, authors, date),
+        identifiers=identifiers,
         description=_text(doc, "description"),
         subjects=_text_list(doc, "subject"),
+        source=_text(doc, "source"),
+        collection=fields.collection(doc),
+        cover_image=_text(doc, "cover-image"),
+        edition=_text_or_number(doc, "edition"),
+        printer=_text(doc, "printer"),
+        print_run=_text_or_number(doc, "print-run"),
+        legal_deposit=_text(doc, "legal-deposit"),
+        lines=tuple((key, doc.location(key).line or 1) for key in doc.values
+                    if isinstance(key, str)),
     )
-
-
 
 
 def setting_keys() -> tuple[str, ...]:

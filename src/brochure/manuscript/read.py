@@ -8,7 +8,7 @@ from pathlib import Path
 
 from brochure.core.diagnostics import BrochureError, Diagnostic, Location, Report, error, shown
 from brochure.core.fingerprint import default_styles_dir
-from brochure.core.model import Asset, Manuscript, SourceText
+from brochure.core.model import Asset, CoverSources, Manuscript, Metadata, SourceText
 from brochure.manuscript.css_urls import css_problems, css_references
 from brochure.manuscript.images import check_data_url
 from brochure.manuscript.metadata import (
@@ -103,13 +103,15 @@ def _chapter_paths(folder: Path, doc: YamlDocument, resolver: Resolver) -> list[
     return paths
 
 
-def _stylesheet_assets(styles_dir: Path, resolver: Resolver) -> tuple[list[Asset], list[Asset]]:
-    """The stylesheets of ``styles_dir`` and the files (fonts, images) they name. Every way
-    CSS names a URL counts (css_urls.py), and each that is not a file of the styles folder or
-    a sound ``data:`` URL is an error at its line and column, whatever the format built."""
+def _stylesheet_assets(paths: list[Path], styles_dir: Path,
+                       resolver: Resolver) -> tuple[list[Asset], list[Asset]]:
+    """The stylesheets ``paths`` of ``styles_dir`` and the files (fonts, images) they name.
+    Every way CSS names a URL counts (css_urls.py), and each that is not a file of the styles
+    folder or a sound ``data:`` URL is an error at its line and column, whatever the format
+    built."""
     sheets, used = [], {}
     problems: list[Diagnostic] = []
-    for path in resolver.listing(styles_dir, "*.css"):
+    for path in paths:
         data = resolver.read(path)
         css = decode_text(data, path)  # refuses non-UTF-8 stylesheets with a location
         sheets.append(Asset(f"styles/{path.name}", data, "text/css", path))
@@ -149,6 +151,20 @@ def _style_file(url: str, sheet: Path, styles_dir: Path, resolver: Resolver,
     return "styles/" + target.relative_to(styles_dir.resolve()).as_posix()
 
 
+def _cover_sources(meta: Metadata, metadata_path: Path, styles_dir: Path,
+                   resolver: Resolver) -> CoverSources:
+    """The cover image the metadata names, and the cover template of the styles folder (or
+    brochure's own, when the folder has none) with the files it names: the front cover when
+    there is no image, the back cover in any case."""
+    image = _cover_image(meta, metadata_path, resolver) if meta.cover_image else None
+    template = styles_dir / COVER_TEMPLATE
+    if not template.is_file():
+        styles_dir = default_styles_dir()
+        template, resolver = styles_dir / COVER_TEMPLATE, Resolver.for_roots(styles_dir)
+    sheets, files = _stylesheet_assets([template], styles_dir, resolver)
+    return CoverSources(image, (*sheets, *files))
+
+
 def project_folders(path: Path, styles_dir: Path | None = None) -> tuple[Path, Path]:
     """The two folders a build may read from: the manuscript's and the stylesheets'."""
     folder = path if path.is_dir() else path.parent
@@ -165,7 +181,7 @@ def _check_styles_dir(styles_dir: Path) -> None:
         raise error(f"the styles folder '{shown(styles_dir)}' does not exist",
                     hint="give --styles a folder holding .css files, or leave --styles out "
                          "to use brochure's own styles")
-    if not any(p.is_file() for p in styles_dir.glob("*.css")):
+    if not any(p.is_file() and p.name != COVER_TEMPLATE for p in styles_dir.glob("*.css")):
         raise error(f"no stylesheet (*.css) in the styles folder '{shown(styles_dir)}'",
                     hint="put the book's .css files there (brochure's own are in "
                          f"'{shown(default_styles_dir())}' to start from)")
@@ -206,7 +222,10 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
 
     metadata = build_metadata(doc, report, setting_keys())
     settings = settings_from_yaml(doc)
-    sheets, style_assets = _stylesheet_assets(styles_dir, resolver)
+    # Every stylesheet of the folder styles the book, but for the covers' template.
+    paths = [p for p in resolver.listing(styles_dir, "*.css") if p.name != COVER_TEMPLATE]
+    sheets, style_assets = _stylesheet_assets(paths, styles_dir, resolver)
+    cover = _cover_sources(metadata, metadata_path, styles_dir, resolver)
     return Manuscript(
         root=folder.resolve(),
         metadata=metadata,
@@ -215,6 +234,27 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
         style_assets=tuple(style_assets),
         styles_root=styles_dir.resolve(),
         settings=settings,
+        cover=cover,
     )
+
+
+COVER_TYPES = ("image/jpeg", "image/png")
+COVER_TEMPLATE = "cover.css"  # in the styles folder: the covers', not the book's
+
+
+def _cover_image(meta: Metadata, metadata_path: Path, resolver: Resolver) -> Asset | None:
+    """The file ``cover-image`` names, read and checked to be a JPEG or PNG image."""
+    if not meta.cover_image:
+        return None
+    location = meta.where("cover-image")
+    path = resolver.reference(meta.cover_image, metadata_path, location)
+    data = resolver.read(path, location)
+    kind = media_type(path, data, location)
+    if kind not in COVER_TYPES:
+        raise error(f"the cover image '{meta.cover_image}' is {kind}; a cover is a JPEG or PNG "
+                    "image", location, "export the cover as JPEG (or PNG) at 1600 x 2560 pixels "
+                    "or more")
+    suffix = ".jpg" if kind == "image/jpeg" else ".png"
+    return Asset(f"images/cover{suffix}", data, kind, path)
 
 

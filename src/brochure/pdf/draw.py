@@ -20,10 +20,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from brochure.core import progress
 from brochure.core.diagnostics import Diagnostic
-from brochure.core.model import Book
+from brochure.core.model import Book, PageStart
 from brochure.core.paper import NAMED_SIZES
-from brochure.pdf.internals import release_after_painting, tell_pages
-from brochure.pdf.print_shop import render_options, write_options
+from brochure.pdf.internals import page_starts, release_after_painting, tell_pages, use_book_tags
+from brochure.pdf.print_shop import is_shop, render_options, write_options
 
 # A base that names no real place: relative URLs resolve under it, and only the book's own
 # files answer there.
@@ -71,6 +71,7 @@ class Drawing:
     pages: list  # weasyprint.Page objects, their boxes let go
     warnings: list[str]
     refused: list[str]
+    starts: list[PageStart | None]  # where each page begins in the document
 
 
 def draw(source: bytes, book: Book, built: dt.datetime,
@@ -88,16 +89,29 @@ def draw(source: bytes, book: Book, built: dt.datetime,
                                url_fetcher=fetcher)
         document = html.render(presentational_hints=False, **render_options(book))
         del html
-        for page in document.pages:
-            release_after_painting(page)
+        # The reading PDF is tagged, which reads every page's boxes once all are drawn; the
+        # print shop's PDF/X is not, and lets each page's boxes go once drawn.
+        tagged = not is_shop(book.settings)
+        if tagged:
+            use_book_tags()
+        else:
+            for page in document.pages:
+                release_after_painting(page)
         if prepare is not None:
             prepare(document)
+        starts = page_starts(document.pages)
         out = io.BytesIO()
         document.write_pdf(out, uncompressed_pdf=False, pdf_identifier=_identifier(book),
-                           custom_metadata=False, **write_options(document, book.settings, built))
+                           custom_metadata=False, pdf_tags=tagged,
+                           **write_options(document, book.settings, built))
     finally:
         logger.removeHandler(collect)
-    return Drawing(out.getvalue(), document.pages, collect.messages, refused)
+    return Drawing(out.getvalue(), document.pages, collect.messages, refused, starts)
+
+
+# Tagging, WeasyPrint names each image without alt text: the book stage has said so at the
+# image's line already (or the image is decorative, as its author said).
+_NO_ALT = re.compile(r'^Image ".*" has no required alt description$', re.DOTALL)
 
 
 def tell_part(name: str, source: bytes, book: Book) -> None:
@@ -114,7 +128,7 @@ def tell_part(name: str, source: bytes, book: Book) -> None:
 def diagnostics(warnings: list[str], refused: list[str], book: Book,
                 anchors: set[str]) -> list[Diagnostic]:
     """WeasyPrint's warnings, the URLs refused, and the notes missing from the pages."""
-    found = [_warning(m) for m in dict.fromkeys(warnings)]
+    found = [_warning(m) for m in dict.fromkeys(warnings) if not _NO_ALT.match(m)]
     for url in dict.fromkeys(refused):
         shown = url if len(url) <= 80 else url[:77] + "..."  # a data: URL can be megabytes
         found.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))

@@ -1,7 +1,7 @@
 """Every use of WeasyPrint beyond its public API, in one place, checked against one version.
 
-brochure reaches into WeasyPrint 70 for three things, each compared with the public path by
-the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py):
+brochure reaches into WeasyPrint 70 for four things, each compared with the public path by
+the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py, tests/test_page_list.py):
 
 - **Indexed page references.** As each page is laid out, WeasyPrint 70 calls
   ``TargetCollector.cache_target_page_counters`` for every anchor on it, and that looks
@@ -21,6 +21,13 @@ the tests (tests/test_weasyprint_internals.py, tests/test_parallel_pdf.py):
   parts before it left.
 - **Pages told as they are laid out** (``tell_pages``): WeasyPrint makes a document's pages
   in one generator; counting what it yields gives the progress display its pages per part.
+- **Tags that say what brochure's elements are** (``use_book_tags``): WeasyPrint tags a
+  ``<sup>`` and a note's ``<li>`` as any other; the reading PDF's structure tree calls a note
+  call a Reference and a note a Note (with its id), an HTML figure a Div around its Figure and
+  Caption, gives a decorative image an empty alternative text, and keeps an element's ``lang``.
+- **Where each page starts** (``page_starts``): the laid-out boxes of each page say which
+  element its first line (or image) comes from and what that line reads; the EPUB puts its
+  page-break markers there, so that "p. 12" in the ebook is p. 12 on paper.
 
 On another WeasyPrint version none of this is used (``unsupported()`` says why, and the build
 says so once): the PDF is then laid out in one piece, with WeasyPrint's own lookups.
@@ -44,8 +51,10 @@ from weasyprint.layout.page import (
     resolve_percentages,
     set_page_type_computed_styles,
 )
+from weasyprint.pdf import tags as weasyprint_tags
 
 from brochure.core import progress
+from brochure.core.model import PageStart
 
 TESTED_VERSIONS = ("70.0",)
 SIDE_BREAKS = ("left", "right", "recto", "verso")
@@ -316,3 +325,160 @@ def _carry_strings(context, carried: dict[str, str]) -> None:
         return (carried[name],)
 
     context.get_string_set_for = get_string_set_for
+
+
+# ---- Where each page starts ----------------------------------------------------------------
+
+_SKIPPED = (boxes.MarginBox, boxes.FootnoteAreaBox)
+
+
+def _generated(box: Any) -> bool:
+    """A box of generated content (::before, ::after, ::marker...), which the text lacks."""
+    return "::" in (box.element_tag or "")
+
+
+def _first_leaf(box: Any) -> Any:
+    """The first line box, or image, of the page's flow (margin boxes and footnotes aside)."""
+    if isinstance(box, _SKIPPED) or _generated(box):
+        return None
+    if isinstance(box, boxes.LineBox):
+        return box if _line_text(box).strip() or _has_image(box) else None
+    if isinstance(box, boxes.ReplacedBox):
+        return box
+    for child in getattr(box, "children", ()):
+        found = _first_leaf(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _has_image(line: Any) -> bool:
+    return any(isinstance(b, boxes.ReplacedBox) for b in line.descendants())
+
+
+def _line_text(line: Any) -> str:
+    """The text a line shows, without generated content nor the hyphen added at its end."""
+    pieces = []
+    for box in line.descendants():
+        if isinstance(box, boxes.TextBox) and not _generated(box):
+            pieces.append(box.text)
+            last = box
+    text = "".join(pieces)
+    if pieces:
+        hyphen = last.style["hyphenate_character"]
+        if hyphen and text.endswith(hyphen):
+            text = text[:-len(hyphen)]
+    return " ".join(text.split())
+
+
+def _leading_image(line: Any) -> Any:
+    """The image a line opens with, if it opens with one (before any text)."""
+    for box in line.descendants():
+        if isinstance(box, boxes.TextBox) and not _generated(box) and box.text.strip():
+            return None
+        if isinstance(box, boxes.ReplacedBox):
+            return box
+    return None
+
+
+def page_starts(pages: list) -> list[PageStart | None]:
+    """Where each page begins: see ``PageStart``. Call before the pages are drawn (drawing
+    lets their boxes go)."""
+    if not pages:
+        return []
+    root = pages[0]._page_box.children[0].element
+    parents = {child: parent for parent in root.iter() for child in parent}
+    found: list[PageStart | None] = []
+    for page in pages:
+        leaf = _first_leaf(page._page_box)
+        if leaf is None:
+            found.append(None)
+            continue
+        image = leaf if isinstance(leaf, boxes.ReplacedBox) else _leading_image(leaf)
+        element = (image or leaf).element
+        text = None if image is not None else _line_text(leaf)
+        anchor, path = _located(element, parents)
+        found.append(PageStart("", anchor, path, _local(element.tag), text))
+    return found
+
+
+def _located(element: Any, parents: dict) -> tuple[str, tuple[int, ...]]:
+    """The nearest id at or above ``element``, and the element-child indexes down from it."""
+    path: list[int] = []
+    while element.get("id") is None and element in parents:
+        parent = parents[element]
+        siblings = [child for child in parent if isinstance(child.tag, str)]
+        path.append(siblings.index(element))
+        element = parent
+    return element.get("id") or "", tuple(reversed(path))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+# ---- Tags that say what brochure's elements are --------------------------------------------
+
+_original_build_box_tree = weasyprint_tags._build_box_tree
+NOTE_CLASSES = {"note", "footnote"}  # an endnote's <li>, a footnote's element
+
+
+def _classes(element: Any) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _book_type(element: Any) -> str | None:
+    """The structure type brochure gives an element, where it knows better than its tag."""
+    tag = _local(element.tag)
+    if tag == "sup" and any(_local(child.tag) == "a" and "noteref" in _classes(child)
+                            for child in element if isinstance(child.tag, str)):
+        return "/Reference"
+    if _classes(element) & NOTE_CLASSES and element.get("id"):
+        return "/Note"
+    if tag == "figure":
+        return "/Div"
+    return None
+
+
+_retyped: dict[int, tuple[Any, Any, str]] = {}  # id(element) -> (element, structure, its type)
+
+
+def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+    """WeasyPrint 70's function of the same name, then brochure's types, ids and languages.
+    The element's outermost box carries them: WeasyPrint yields an anonymous inner box of the
+    same element first (its parent last), so a type given to the inner one moves out."""
+    own = getattr(box, "_box", box)
+    tag = own.element_tag or ""
+    mine = (own.element is not None and tag not in ("html", "body") and "::" not in tag
+            and not isinstance(own, (boxes.PageBox, boxes.MarginBox)))
+    for structure in _original_build_box_tree(box, parent, pdf, page_number, nums, annotations,
+                                              tags):
+        if mine:
+            _retype(structure, own.element)
+        yield structure
+
+
+def _retype(structure: Any, element: Any) -> None:
+    kind = _book_type(element)
+    if kind is not None:
+        inner = _retyped.get(id(element))
+        if inner is not None and inner[0] is element:
+            inner[1]["S"] = inner[2]  # the inner box's own type again
+            inner[1].pop("ID", None)
+        _retyped[id(element)] = (element, structure, structure["S"])
+        structure["S"] = kind
+        if kind == "/Note":
+            structure["ID"] = weasyprint_tags.pydyf.String(element.get("id"))
+    if structure.get("S") == "/Figure" and element.get("role") in ("presentation", "none"):
+        structure["Alt"] = weasyprint_tags.pydyf.String("")
+    lang = element.get("lang")
+    if lang:
+        structure["Lang"] = weasyprint_tags.pydyf.String(lang)
+
+
+def use_book_tags(enabled: bool = True) -> None:
+    """Tag with brochure's types (or WeasyPrint's own again, ``enabled=False``); call before
+    each document is written."""
+    _retyped.clear()
+    use = enabled and not unsupported()
+    weasyprint_tags._build_box_tree = _build_box_tree if use else _original_build_box_tree

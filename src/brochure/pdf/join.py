@@ -43,6 +43,7 @@ def join(chunks: list[ChunkPdf]) -> bytes:
     opened = [pikepdf.open(io.BytesIO(chunk.data)) for chunk in chunks]
     try:
         book = opened[0]
+        first_pages = len(book.pages)
         destinations = _destinations(opened, chunks)
         with warnings.catch_warnings():
             # pikepdf warns that named destinations do not follow the pages: made below.
@@ -59,6 +60,7 @@ def join(chunks: list[ChunkPdf]) -> bytes:
             book.Root.Names = pikepdf.Dictionary()
         book.Root.Names.Dests = book.make_indirect(pikepdf.Dictionary(Names=names))
         _outline(book, [marks for chunk in chunks for marks in chunk.pages])
+        _merge_structure(book, opened[1:], first_pages)
         merge_font_subsets(book)
         out = io.BytesIO()
         book.save(out, deterministic_id=True, compress_streams=True,
@@ -83,6 +85,51 @@ def _destinations(opened: list[pikepdf.Pdf],
                     found[name] = (offset + index_of[page.objgen], float(x), float(y))
         offset += len(pdf.pages)
     return found
+
+
+def _merge_structure(book: pikepdf.Pdf, others: list[pikepdf.Pdf], first_pages: int) -> None:
+    """One structure tree for the joined pages (a tagged PDF): the other chunks' elements go
+    under the first chunk's Document element, and their parent-tree keys (each page's and each
+    link's) move past the keys already used."""
+    if "/StructTreeRoot" not in book.Root:
+        return
+    root = book.Root.StructTreeRoot
+    document = root.K[0]
+    numbers = root.ParentTree.Nums
+    used = max((int(numbers[i]) for i in range(0, len(numbers), 2)), default=-1) + 1
+    start = first_pages
+    for pdf in others:
+        copies = list(book.pages)[start:start + len(pdf.pages)]
+        start += len(pdf.pages)
+        if "/StructTreeRoot" not in pdf.Root:
+            continue
+        theirs = pdf.Root.StructTreeRoot
+        their_numbers = theirs.ParentTree.Nums
+        for index in range(0, len(their_numbers), 2):
+            numbers.append(int(their_numbers[index]) + used)
+            numbers.append(_copied(book, their_numbers[index + 1]))
+        for kid in theirs.K[0].K:
+            copied = _copied(book, kid)
+            copied.P = document
+            document.K.append(copied)
+        for page in copies:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + used
+            for annotation in page.obj.get("/Annots", ()):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + used
+        used += max((int(their_numbers[i]) for i in range(0, len(their_numbers), 2)),
+                    default=-1) + 1
+
+
+def _copied(book: pikepdf.Pdf, value):
+    """``value`` of another PDF in ``book``: its objects copied (once: the pages they name are
+    the pages copied before), its direct arrays rebuilt around them."""
+    if value.is_indirect:
+        return book.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copied(book, item) for item in value])
+    return value
 
 
 def _outline(book: pikepdf.Pdf, pages: list[PageMarks]) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from brochure.core import memo
-from brochure.core.model import Book, NotesLayout, Written
+from brochure.core.model import Book, NotesLayout, PageStart, Written
 from brochure.core.sandbox import end_process, quiet_child, usable_cores
 from brochure.pdf import cut, internals
 from brochure.pdf.draw import diagnostics, draw, tell_part
@@ -49,6 +49,7 @@ class _Drawn:
     part: ChunkPdf
     warnings: list[str]
     refused: list[str]
+    starts: list[PageStart | None]
 
 
 # Chunks per core when cut finer (``cut_finer``): the preview cuts a long book into more,
@@ -205,13 +206,15 @@ class _Layout:
         return total
 
     def draw_and_join(self, ordered: list[_Chunk], total: int) -> Written:
-        """5. The parts' PDFs, joined, with what WeasyPrint said of each."""
+        """5. The parts' PDFs, joined, with what WeasyPrint said of each and where each
+        page starts."""
         drawn = [process.drawn() for process in ordered]
         data = join([d.part for d in drawn])
         on_pages = set().union(*(d.part.anchors for d in drawn))
         found = diagnostics([w for d in drawn for w in d.warnings],
                             [u for d in drawn for u in d.refused], self.book, on_pages)
-        return Written(data, total, tuple(found), parts=len(ordered))
+        return Written(data, total, tuple(found), parts=len(ordered),
+                       page_starts=tuple(start for d in drawn for start in d.starts))
 
 
 def _stop(*processes: _Chunk | None) -> None:
@@ -441,7 +444,8 @@ def _serve(connection, source: bytes, book: Book, built, anchors: frozenset[str]
         pages = tuple(PageMarks(page.height, list(page.bookmarks)) for page in drawing.pages)
         with drawn_to.open("wb") as stream:
             pickle.dump(_Drawn(ChunkPdf(drawing.data, frozenset(own), pages), drawing.warnings,
-                               drawing.refused), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                               drawing.refused, drawing.starts),
+                        stream, protocol=pickle.HIGHEST_PROTOCOL)
         connection.send(("drawn", drawn_to))
     except internals.Abandoned:
         pass

@@ -163,7 +163,8 @@ def check_images(book: Book) -> list[Diagnostic]:
         return []
     variant = settings.pdf_x.removeprefix("pdf/").upper()
     found = []
-    for asset in book.assets:
+    cover = (book.cover.image,) if book.cover.image else ()
+    for asset in (*book.assets, *cover):
         if asset.media_type not in RASTER_TYPES:
             continue
         with Image.open(io.BytesIO(asset.data)) as image:

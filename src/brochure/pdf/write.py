@@ -7,29 +7,44 @@ document model carries.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from brochure.core.diagnostics import Diagnostic
-from brochure.core.model import Rendering, Written
+from brochure.core.model import PageStart, Rendering, Written
 from brochure.core.xhtml import serialize
+from brochure.pdf.covers import with_covers
 from brochure.pdf.draw import diagnostics, draw, tell_part
 from brochure.pdf.internals import unsupported, use_indexed_lookups
+from brochure.pdf.metadata import with_metadata
 from brochure.pdf.parts import write_in_parts
 
 
 def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
-    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints."""
+    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints;
+    with its covers, the front cover first (if ``pdf-cover``) and the back cover last."""
+    covers = rendering.covers
     use_indexed_lookups()
     book = rendering.book
     source = serialize(rendering.document)
     slower = unsupported()
     said = (Diagnostic("warning", f"PDF: {slower}", hint="install the WeasyPrint version "
                        "brochure names in its requirements"),) if slower else ()
-    in_parts = write_in_parts(source, book, rendering.notes, built)
-    if in_parts is not None:
-        return in_parts
-    tell_part("the book", source, book)
-    drawing = draw(source, book, built)
-    anchors = {anchor for page in drawing.pages for anchor in page.anchors}
-    return Written(drawing.data, len(drawing.pages),
-                   (*said, *diagnostics(drawing.warnings, drawing.refused, book, anchors)))
+    written = write_in_parts(source, book, rendering.notes, built)
+    if written is None:
+        tell_part("the book", source, book)
+        drawing = draw(source, book, built)
+        anchors = {anchor for page in drawing.pages for anchor in page.anchors}
+        written = Written(drawing.data, len(drawing.pages),
+                          (*said, *diagnostics(drawing.warnings, drawing.refused, book, anchors)),
+                          page_starts=tuple(drawing.starts))
+    # brochure's stylesheet numbers the pages from the first: the label is the page's place.
+    starts = tuple(dataclasses.replace(start, label=str(number)) if start
+                   else PageStart(str(number), "", (), "", None)  # nothing on the page
+                   for number, start in enumerate(written.page_starts, start=1))
+    data, pages = written.data, written.pages or 0
+    if covers is not None and (book.settings.pdf_cover or covers.back_pdf is not None):
+        data = with_covers(data, covers, book.settings, book.metadata.lang)
+        pages += 2 * book.settings.pdf_cover + (covers.back_pdf is not None)
+    return dataclasses.replace(written, data=with_metadata(data, book.metadata), pages=pages,
+                               page_starts=starts)

@@ -22,6 +22,7 @@ from brochure.core.model import (
     TocEntry,
 )
 from brochure.core.xhtml import EPUB_TYPE, XML_LANG, element
+from brochure.render.credits import credits, names
 from brochure.render.front_matter import add_front_matter
 from brochure.render.notes import BACKLINK_TEXT as BACKLINK_TEXT  # where tests look for it
 from brochure.render.notes import (
@@ -77,7 +78,9 @@ def _titlepage(body: etree._Element, meta: Metadata) -> etree._Element:
     if meta.subtitle:
         element("p", {"class": "subtitle"}, meta.subtitle, parent=section)
     if meta.authors:
-        element("p", {"class": "author"}, ", ".join(meta.authors), parent=section)
+        element("p", {"class": "author"}, names(list(meta.authors), meta.lang), parent=section)
+    for line in credits(meta):
+        element("p", {"class": "credit"}, line, parent=section)
     if meta.date:
         element("p", {"class": "date"}, display_date(meta.date, meta.lang), parent=section)
     if meta.publisher:

@@ -13,6 +13,7 @@ from lxml import etree
 from brochure.core.i18n import strings
 from brochure.core.model import Book, Metadata, Part
 from brochure.core.xhtml import EPUB_TYPE, element, q
+from brochure.render.credits import credits, identifier_text, names, print_details
 
 IMPRINT_ID = "imprint"
 CONTENTS_ID = "contents"
@@ -26,12 +27,6 @@ def _words(lang: str) -> dict[str, str]:
     return {"imprint": _IMPRINT.get(primary, _IMPRINT["en"]), "toc": strings(lang)["toc"]}
 
 
-def _identifier(identifier: str) -> str:
-    if identifier.lower().startswith("urn:isbn:"):
-        return "ISBN " + identifier[len("urn:isbn:"):]
-    return identifier
-
-
 def _imprint(meta: Metadata, date: str | None) -> etree._Element:
     section = element("section", {
         "id": IMPRINT_ID, "class": "imprint", EPUB_TYPE: "copyright-page",
@@ -40,14 +35,28 @@ def _imprint(meta: Metadata, date: str | None) -> etree._Element:
     title = meta.title + (f". {meta.subtitle}" if meta.subtitle else "")
     element("p", {"class": "imprint-title"}, title, parent=section)
     if meta.authors:
-        element("p", {"class": "imprint-authors"}, ", ".join(meta.authors), parent=section)
+        element("p", {"class": "imprint-authors"}, names(list(meta.authors), meta.lang),
+                parent=section)
+    for line in credits(meta):
+        element("p", {"class": "imprint-credit"}, line, parent=section)
+    if meta.collection:
+        series = meta.collection.name + (f", {meta.collection.position}"
+                                         if meta.collection.position else "")
+        element("p", {"class": "imprint-series"}, series, parent=section)
+    if meta.edition:
+        element("p", {"class": "imprint-edition"}, meta.edition, parent=section)
     published = ", ".join(x for x in (meta.publisher, date) if x)
     if published:
         element("p", {"class": "imprint-publisher"}, published, parent=section)
     if meta.rights:
         element("p", {"class": "imprint-rights"}, meta.rights, parent=section)
-    if meta.identifier and not meta.identifier.startswith("urn:uuid:"):
-        element("p", {"class": "imprint-identifier"}, _identifier(meta.identifier), parent=section)
+    for identifier in meta.identifiers:
+        text = identifier_text(identifier)
+        if text:
+            element("p", {"class": "imprint-identifier"}, text, parent=section)
+    # The printer, the print run, the legal deposit: the stylesheet shows them on paper only.
+    for line in print_details(meta):
+        element("p", {"class": "imprint-print"}, line, parent=section)
     return section
 
 

@@ -26,6 +26,7 @@ MARKS_SPACE_MM = 6.0
 # Margins in proportion to the page (A5: 15 mm inside, 19 mm outside, 18 mm top, 22 mm
 # bottom with the folio); mirrored on left and right pages.
 INNER, OUTER, TOP, BOTTOM = 0.10, 0.13, 0.085, 0.105
+FIGURE_SHARE = 0.85  # of the text area's height, for a figure's image
 
 
 def _mm(value: float) -> str:
@@ -49,6 +50,14 @@ def page_setup_css(settings: Settings) -> str:
         "",
         f"@page :right {{\n  margin-left: {inner};\n  margin-right: {outer};\n}}",
     ]
+    # A figure's image leaves room for a caption of a few lines under it on the page; the
+    # imprint fills its page and sets its lines at the foot, however many there are.
+    text_height = trim.height * (1 - TOP - BOTTOM)
+    lines += ["", "@media print {\n  figure img {\n"
+                  f"    max-height: {_mm(text_height * FIGURE_SHARE)};\n  }}\n",
+              "  .imprint {\n    display: flex;\n    flex-direction: column;\n"
+              "    justify-content: flex-end;\n"
+              f"    min-height: {_mm(text_height - 2)};\n  }}\n}}"]
     if settings.chapters_on_recto:
         # Specific enough to win over the shared stylesheet's page breaks between chapters.
         lines += ["", "body > .chapter[id], body > .endnotes[id] {\n  break-before: right;\n"

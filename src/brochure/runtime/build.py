@@ -8,6 +8,8 @@ WeasyPrint, pikepdf) are imported where a PDF is made: an EPUB alone never pays 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import pickle
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from typing import Any
 from slugify import slugify
 
 from brochure.book.assemble import assemble_book, typeset_book
+from brochure.book.figures import number_figures
 from brochure.book.links import resolve_links
 from brochure.book.markdown import parse_chapters
 from brochure.book.notes import number_notes
@@ -33,15 +36,23 @@ from brochure.core.diagnostics import (
     shown,
 )
 from brochure.core.files import environment_error
-from brochure.core.model import Book, Manuscript, Rendering, SourceText, Written, notes_layout
-from brochure.core.sandbox import Limits, Running, Worker, start_worker
+from brochure.core.model import (
+    Book,
+    Covers,
+    Manuscript,
+    Rendering,
+    SourceText,
+    Written,
+    notes_layout,
+)
+from brochure.core.sandbox import Limits, Running, Worker, start_bounded, start_worker
 from brochure.core.scratch import scratch_folder, sweep_stale
 from brochure.core.settings import Format, PrintMode, Settings
 from brochure.core.xhtml import serialize
 from brochure.epub.epubcheck import check_epub
 from brochure.epub.fonts import coverage_warnings
 from brochure.epub.verify import verify_epub
-from brochure.epub.write import write_epub
+from brochure.epub.write import epub_assets, write_epub
 from brochure.manuscript.read import project_folders, read_manuscript
 from brochure.manuscript.resolver import Resolver, recording
 from brochure.render.document import render_book
@@ -57,6 +68,29 @@ def write_pdf(rendering: Rendering, built) -> Written:
     from brochure.pdf.write import write_pdf as render_pdf
 
     return render_pdf(rendering, built)
+
+
+def draw_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
+    """The book's covers (cover/make.py), drawn by WeasyPrint: imported only here."""
+    from brochure.cover.make import make_covers
+
+    return make_covers(book)
+
+
+def _covers_key(book: Book) -> bytes:
+    """What the covers are drawn from: the metadata, the page, the template or the image."""
+    meta = dataclasses.replace(book.metadata, lines=(), location=Location(Path()))
+    files = (*book.cover.template, *((book.cover.image,) if book.cover.image else ()))
+    settings = book.settings
+    return pickle.dumps((meta, settings.trim, settings.bleed, settings.print_mode,
+                         settings.back_cover, [(f.href, hashlib.sha256(f.data).digest())
+                                               for f in files]))
+
+
+def _recalled_covers(book: Book) -> tuple[Covers, list[Diagnostic]] | None:
+    """The covers an earlier build drew from the same inputs (memo.py), if any."""
+    stored = memo.lookup("covers", _covers_key(book))
+    return pickle.loads(stored) if stored is not None else None
 
 
 WRITERS: dict[Format, Callable[..., Written]] = {Format.EPUB: write_epub, Format.PDF: write_pdf}
@@ -256,6 +290,9 @@ def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None
     parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits)
     report.raise_if_errors()
     notes = number_notes(parsed, manuscript.settings.note_numbering)
+    number_figures([(chapter.source, chapter.body) for chapter in parsed], notes,
+                   manuscript.metadata.lang, report)
+    report.raise_if_errors()
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
     book = assemble_book(manuscript, metadata, parsed, notes)
     resolve_links(book, manuscript.sources, report)
@@ -292,8 +329,9 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
     stem = slugify(book.metadata.title, max_length=80, word_boundary=True) or "book"
     paths = {fmt: out_dir / FILE_NAMES.get(fmt, "{stem}.{fmt}").format(stem=stem, fmt=fmt.value)
              for fmt in book.settings.formats}
+    cover = (*book.cover.template, *((book.cover.image,) if book.cover.image else ()))
     inputs = {p.resolve() for p in (*(s.path for s in manuscript.sources),
-                                    *(a.source for a in book.assets))}
+                                    *(a.source for a in (*book.assets, *cover)))}
     for path in paths.values():
         if path.resolve() in inputs:
             raise error(f"output '{shown(path)}' would overwrite an input file", Location(path),
@@ -304,39 +342,33 @@ def output_paths(out_dir: Path, book: Book, manuscript: Manuscript) -> dict[Form
 def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Rendering,
           needed: tuple[Format, ...], worker: Worker | None,
           ready: Callable[[Format, Written], None] | None = None) -> dict[Format, Written]:
-    """Every format asked for. The PDF renders in the worker while this process writes (and
-    checks) the EPUB: on two cores both formats cost little more than the PDF alone."""
+    """Every format asked for. The worker draws the covers and lays out the PDF while this
+    process cuts the EPUB's fonts; the EPUB then takes its cover and its page-list from the
+    PDF's pages (without a PDF, the cover is drawn in a child process of its own). ``ready``
+    hears of each format as soon as it is made."""
     book = rendering.book
     built = build_time(book.metadata)
     made: dict[Format, Written] = {}
-    pending: Running[tuple[Written, float]] | None = None
-    if worker is not None:
-        with watch.stage("render"):
-            job = _pdf_job(rendering)
-        pdf_started = time.perf_counter()
-        pending = worker.submit(_timed_pdf, (job, built))
-        progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
-    for fmt in needed:
-        if fmt != Format.PDF:
-            with watch.stage(fmt.value):
-                made[fmt] = WRITERS[fmt](rendering, built)
-            if ready is not None:
-                ready(fmt, made[fmt])
+    drawing = _start_drawing(options, watch, rendering, built, worker, Format.EPUB in needed)
+    try:
+        if Format.EPUB in needed:
+            with watch.stage("epub"):
+                fonts = epub_assets(rendering)
+        covers = drawing.finish(report, watch, made)
+    finally:
+        drawing.stop()
+    if ready is not None and Format.PDF in made:
+        ready(Format.PDF, made[Format.PDF])
+    if Format.EPUB in needed:
+        with watch.stage("epub"):
+            made[Format.EPUB] = WRITERS[Format.EPUB](dataclasses.replace(
+                rendering, covers=covers, page_starts=drawing.page_starts, epub_fonts=fonts),
+                built)
+        if ready is not None:
+            ready(Format.EPUB, made[Format.EPUB])
     if options.check and Format.EPUB in made:
         with watch.stage("validate"):
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
-    if pending is not None:
-        pdf, seconds = pending.result()
-        progress.tell("stage", name="pdf", state="end")
-        watch.record("pdf", seconds, pdf_started)
-        with watch.stage("pdf"):
-            from brochure.pdf.print_shop import finish_pdf
-
-            finished, problems = finish_pdf(pdf.data, book.settings)
-            made[Format.PDF] = dataclasses.replace(pdf, data=finished)
-            report.diagnostics.extend(problems)
-        if ready is not None:
-            ready(Format.PDF, made[Format.PDF])
     for fmt in needed:
         report.diagnostics.extend(made[fmt].diagnostics)
     if Format.BOOKLET in book.settings.formats:
@@ -345,6 +377,66 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
         report.diagnostics.extend(made[Format.BOOKLET].diagnostics)
     report.raise_if_errors()
     return {fmt: made[fmt] for fmt in book.settings.formats}
+
+
+@dataclass
+class _Drawing:
+    """The covers and the PDF, drawn in other processes (or the covers an earlier build drew)."""
+
+    book: Book
+    recalled: tuple[Covers, list[Diagnostic]] | None
+    pdf: Running[tuple[Written, Covers, list[Diagnostic], float]] | None = None
+    pdf_started: float = 0.0
+    covers: Running[tuple[Covers, list[Diagnostic]]] | None = None
+    page_starts: tuple = ()
+
+    def finish(self, report: Report, watch: Stopwatch, made: dict[Format, Written]) -> Covers:
+        """Wait for the PDF (finished for print: made[PDF]) and the covers; say what they said."""
+        if self.pdf is not None:
+            pdf, covers, problems, seconds = self.pdf.result()
+            progress.tell("stage", name="pdf", state="end")
+            watch.record("pdf", seconds, self.pdf_started)
+            with watch.stage("pdf"):
+                from brochure.pdf.print_shop import finish_pdf  # pikepdf: a PDF's cost
+
+                finished, print_problems = finish_pdf(pdf.data, self.book.settings)
+                made[Format.PDF] = dataclasses.replace(pdf, data=finished)
+                report.diagnostics.extend(print_problems)
+            self.page_starts = pdf.page_starts
+        elif self.covers is not None:
+            with watch.stage("epub"):
+                covers, problems = self.covers.result()
+        else:
+            assert self.recalled is not None
+            covers, problems = self.recalled
+        if self.recalled is None:
+            memo.store("covers", _covers_key(self.book), pickle.dumps((covers, problems)))
+        report.diagnostics.extend(problems)
+        return covers
+
+    def stop(self) -> None:
+        """End the child processes still drawing (a build that failed, or was interrupted)."""
+        for running in (self.pdf, self.covers):
+            if running is not None:
+                running.stop()
+
+
+def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering, built,
+                   worker: Worker | None, epub: bool) -> _Drawing:
+    """Send the PDF's job to the worker (it draws the covers first); without a PDF, draw the
+    EPUB's cover in a child process, unless an earlier build drew it."""
+    book = rendering.book
+    drawing = _Drawing(book, _recalled_covers(book))
+    if worker is not None:
+        with watch.stage("render"):
+            job = _pdf_job(rendering)
+        drawing.pdf_started = time.perf_counter()
+        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled))
+        progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
+    elif epub and drawing.recalled is None:
+        drawing.covers = start_bounded(draw_covers, (book,), options.limits.pdf,
+                                       "drawing the cover")
+    return drawing
 
 
 def _pdf_job(rendering: Rendering) -> Rendering:
@@ -360,11 +452,14 @@ def _pdf_job(rendering: Rendering) -> Rendering:
                                book=dataclasses.replace(book, chapters=(), notes=notes))
 
 
-def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
-    """The PDF and the seconds it took, measured where it is made (in the worker process)."""
+def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnostic]] | None
+               ) -> tuple[Written, Covers, list[Diagnostic], float]:
+    """The covers (unless an earlier build drew them), then the PDF with them, and the seconds
+    it took, measured where it is made (in the worker process)."""
     started = time.perf_counter()
-    written = WRITERS[Format.PDF](rendering, built)
-    return written, time.perf_counter() - started
+    covers, problems = recalled or draw_covers(rendering.book)
+    written = WRITERS[Format.PDF](dataclasses.replace(rendering, covers=covers), built)
+    return written, covers, problems, time.perf_counter() - started
 
 
 def _pdf_worker(limits: Limits, scratch: Path | None = None) -> Worker:
