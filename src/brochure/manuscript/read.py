@@ -11,6 +11,7 @@ import tinycss2
 from brochure.core.diagnostics import Location, Report, error
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Asset, Manuscript, SourceText
+from brochure.core.settings import Settings
 from brochure.manuscript.images import check_data_url
 from brochure.manuscript.metadata import (
     YamlDocument,
@@ -135,8 +136,10 @@ def project_folders(path: Path, styles_dir: Path | None = None) -> tuple[Path, P
     return folder, styles_dir
 
 
-def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) -> Manuscript:
-    """Find the metadata, the chapter texts in reading order and the stylesheets."""
+def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None,
+                    defaults: Settings | None = None) -> Manuscript:
+    """Find the metadata, the chapter texts in reading order and the stylesheets; book.yaml's
+    settings over ``defaults`` (a shelf's)."""
     if not path.exists():
         raise error(f"'{path}' does not exist", hint="give a manuscript folder or a .md file")
     folder, styles_dir = project_folders(path, styles_dir)
@@ -165,7 +168,7 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
         sources = [SourceText(path, body, body_line)]
 
     metadata = build_metadata(doc, report, setting_keys())
-    settings = settings_from_yaml(doc)
+    settings = settings_from_yaml(doc, defaults)
     sheets, style_assets = _stylesheet_assets(styles_dir, resolver)
     if not sheets:
         report.warn(f"no stylesheet (*.css) in '{styles_dir}'", Location(styles_dir))

@@ -17,15 +17,16 @@ from brochure.pdf.internals import unsupported, use_indexed_lookups
 from brochure.pdf.parts import write_in_parts
 
 
-def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
-    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints."""
+def write_pdf(rendering: Rendering, built: dt.datetime, cores: int | None = None) -> Written:
+    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints; laid
+    out in at most ``cores`` parts side by side (None: one a core this process may use)."""
     use_indexed_lookups()
     book = rendering.book
     source = serialize(rendering.document)
     slower = unsupported()
     said = (Diagnostic("warning", f"PDF: {slower}", hint="install the WeasyPrint version "
                        "brochure names in its requirements"),) if slower else ()
-    in_parts = write_in_parts(source, book, rendering.notes, built)
+    in_parts = write_in_parts(source, book, rendering.notes, built, cores)
     if in_parts is not None:
         return in_parts
     drawing = draw(source, book, built)

@@ -39,11 +39,11 @@ from brochure.runtime.publish import publish
 from brochure.runtime.stopwatch import Stopwatch
 
 
-def write_pdf(rendering: Rendering, built) -> Written:
+def write_pdf(rendering: Rendering, built, cores: int | None = None) -> Written:
     """WeasyPrint is imported only when a PDF is made: a build that reuses its outputs starts fast."""
     from brochure.pdf.write import write_pdf as render_pdf
 
-    return render_pdf(rendering, built)
+    return render_pdf(rendering, built, cores)
 
 
 WRITERS: dict[Format, Callable[..., Written]] = {Format.EPUB: write_epub, Format.PDF: write_pdf}
@@ -63,6 +63,11 @@ class BuildOptions:
     settings: Mapping[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)  # time and memory of the heavy stages
     cache: bool = True  # reuse the outputs of an identical previous build (see cache.py)
+    # Settings under book.yaml's (a shelf's catalogue.yaml), by attribute, as ``settings``.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    # The cores this build may use for the chapters' Markdown and the PDF's parts, when books
+    # build side by side; None: every core this process may run on.
+    cores: int | None = None
 
 
 @dataclass
@@ -80,17 +85,24 @@ class BuildResult:
     recalled: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
-    """Build the requested formats; publish them all only if every one succeeded."""
+# Makes and publishes a book's outputs (``make``, or a build sent to a cluster).
+Recipe = Callable[[BuildOptions, Report], BuildResult]
+
+
+def build(options: BuildOptions, report: Report | None = None,
+          recipe: Recipe | None = None) -> BuildResult:
+    """Build the requested formats; publish them all only if every one succeeded. ``recipe``
+    makes and publishes the outputs when the cache has none: ``make``, unless the book is
+    built elsewhere (a cluster, shelf/cluster.py)."""
     report = report if report is not None else Report()
     with build_lock(options.out_dir):  # one build at a time per output folder
-        return _cached_build(options, report)
+        return _cached_build(options, report, recipe or make)
 
 
-def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
+def _cached_build(options: BuildOptions, report: Report, recipe: Recipe) -> BuildResult:
     """The previous build's outputs if nothing changed; else a build, recorded for the next."""
     if not options.cache:
-        return make(options, report)
+        return recipe(options, report)
     watch = Stopwatch()
     with watch.stage("cache"):
         key = _cache_key(options)
@@ -102,7 +114,7 @@ def _cached_build(options: BuildOptions, report: Report) -> BuildResult:
         return BuildResult(outputs, sizes, reused.pages, reused.notes, watch.total,
                            report.diagnostics, reused.details, watch, reused=True)
     with memo.active() as kept:
-        result = make(options, report)
+        result = recipe(options, report)
     result.recalled = {kind: (kept.reused[kind], kept.reused[kind] + kept.computed[kind])
                        for kind in sorted(kept.reused | kept.computed)}
     # Recorded only if no input changed while the build ran.
@@ -120,7 +132,8 @@ def _cache_key(options: BuildOptions) -> str | None:
     described = {"manuscript": options.manuscript.resolve(), "out": options.out_dir.resolve(),
                  "check": options.check,
                  "styles": options.styles_dir and options.styles_dir.resolve(),
-                 "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
+                 "settings": sorted((k, repr(v)) for k, v in options.settings.items()),
+                 "defaults": sorted((k, repr(v)) for k, v in options.defaults.items())}
     return cache.build_key(folders, options.out_dir, described)
 
 
@@ -136,7 +149,7 @@ def make(options: BuildOptions, report: Report) -> BuildResult:
     worker = _pdf_worker(options.limits) if Format.PDF in needed else None
     try:
         with watch.stage("assemble"):
-            book = book_of(manuscript, report, options.limits)
+            book = book_of(manuscript, report, options.limits, options.cores)
         with watch.stage("render"):
             rendering = render_book(book, notes_layout(book.settings, paged=False))
             report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
@@ -162,7 +175,11 @@ def make(options: BuildOptions, report: Report) -> BuildResult:
 
 def read(options: BuildOptions, report: Report) -> Manuscript:
     """The manuscript, with the command line's settings over its own and the page setup."""
-    manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
+    try:
+        defaults = Settings().overridden(options.defaults)
+    except ValueError as exc:
+        raise error(str(exc)) from None
+    manuscript = read_manuscript(options.manuscript, report, options.styles_dir, defaults)
     try:
         settings = manuscript.settings.overridden(options.settings)
     except ValueError as exc:
@@ -170,10 +187,12 @@ def read(options: BuildOptions, report: Report) -> Manuscript:
     return with_page_setup(dataclasses.replace(manuscript, settings=settings))
 
 
-def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None) -> Book:
+def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None,
+            cores: int | None = None) -> Book:
     """Chapters parsed (their Markdown side by side), notes numbered, typography set, the
     book assembled."""
-    parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits)
+    parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits,
+                            cores)
     report.raise_if_errors()
     notes = number_notes(parsed, manuscript.settings.note_numbering)
     metadata = typeset_book(parsed, notes, manuscript.metadata, manuscript.settings.typography)
@@ -217,7 +236,7 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
         with watch.stage("render"):
             job = _pdf_job(rendering)
         pdf_started = time.perf_counter()
-        pending = worker.submit(_timed_pdf, (job, built))
+        pending = worker.submit(_timed_pdf, (job, built, options.cores))
     for fmt in needed:
         if fmt != Format.PDF:
             with watch.stage(fmt.value):
@@ -257,10 +276,11 @@ def _pdf_job(rendering: Rendering) -> Rendering:
                                book=dataclasses.replace(book, chapters=(), notes=notes))
 
 
-def _timed_pdf(rendering: Rendering, built) -> tuple[Written, float]:
+def _timed_pdf(rendering: Rendering, built, cores: int | None = None) -> tuple[Written, float]:
     """The PDF and the seconds it took, measured where it is made (in the worker process)."""
     started = time.perf_counter()
-    written = WRITERS[Format.PDF](rendering, built)
+    writer = WRITERS[Format.PDF]  # cores=None: every core, and the writers' one-line stand-ins fit
+    written = writer(rendering, built) if cores is None else writer(rendering, built, cores=cores)
     return written, time.perf_counter() - started
 
 
