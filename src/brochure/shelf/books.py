@@ -45,6 +45,7 @@ class BookRun:
     diagnostics: tuple[Diagnostic, ...]
     failure: str | None = None  # "failed" (its diagnostics say why), "internal", "interrupted"
     trace: str | None = None  # an internal error's traceback, for --debug
+    where: str | None = None  # the cluster's worker that built it
 
     @property
     def ok(self) -> bool:

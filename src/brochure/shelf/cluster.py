@@ -10,10 +10,10 @@ another (Dask runs its tasks again); nothing is written until the outputs have a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -46,6 +46,7 @@ class Cluster:
     sent_styles: dict[Path, Any] = field(default_factory=dict)  # folder -> future of its Bundle
     lock: threading.Lock = field(default_factory=threading.Lock)
     running: set[Any] = field(default_factory=set)  # futures of the books being built
+    built_on: dict[Path, str] = field(default_factory=dict)  # output folder -> worker
 
     def threads(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
@@ -57,7 +58,6 @@ class Cluster:
 
     def recipe(self, options: BuildOptions, report: Report) -> BuildResult:
         """``make`` on a worker: the book sent, built there, its outputs published here."""
-        started = time.perf_counter()
         scratch = Report()  # the worker says the same warnings again
         try:
             read(options, scratch)  # the same checks as a local build's, before sending anything
@@ -94,8 +94,11 @@ class Cluster:
         paths = {Format(fmt): options.out_dir / name for fmt, name, _ in outcome.outputs}
         _refuse_inputs(paths, folder, job.manuscript)
         publish({paths[Format(fmt)]: data for fmt, _, data in outcome.outputs})
+        with self.lock:
+            self.built_on[options.out_dir] = outcome.host
+        # The build's own time, on the worker: the wait for a free worker is the shelf's.
         return BuildResult(paths, {Format(fmt): len(data) for fmt, _, data in outcome.outputs},
-                           outcome.pages, outcome.notes, time.perf_counter() - started,
+                           outcome.pages, outcome.notes, outcome.stopwatch.total,
                            report.diagnostics, outcome.details, outcome.stopwatch,
                            recalled=outcome.recalled)
 
@@ -159,7 +162,8 @@ def build_there(plan: Plan, cluster: Cluster, in_flight: int | None = None) -> I
         futures = [pool.submit(build_one, book, cluster.recipe) for book in plan.books]
         try:
             for future in as_completed(futures):
-                yield future.result()
+                run = future.result()
+                yield dataclasses.replace(run, where=cluster.built_on.get(run.book.options.out_dir))
         finally:
             for future in futures:
                 future.cancel()

@@ -94,7 +94,8 @@ def _line(run: BookRun) -> str:
         outputs.append(f"{fmt.value}{pages} {size / 1024:.0f} KiB")
     outputs.append(f"{result.notes} note{'s' if result.notes != 1 else ''}")
     verb = "kept" if result.reused else "built"
-    return f"{verb} {run.book.slug}: {', '.join(outputs)} ({result.seconds:.1f} s)"
+    where = f" on {run.where}" if run.where else ""
+    return f"{verb} {run.book.slug}: {', '.join(outputs)} ({result.seconds:.1f} s{where})"
 
 
 def _site(plan: Plan, runs: list[BookRun], console: Console) -> int:
@@ -110,8 +111,8 @@ def _site(plan: Plan, runs: list[BookRun], console: Console) -> int:
         return EXIT_FAILED
     console.diagnostics(site.diagnostics)
     left_out = len(runs) - len(site.shelf.books)
-    console.say(f"{'wrote' if site.written else 'kept'} the shelf {plan.site}/ "
-                f"({len(site.shelf.books)} book{'s' if len(site.shelf.books) != 1 else ''}"
+    console.say(f"shelf {plan.site}/ ({len(site.shelf.books)} "
+                f"book{'s' if len(site.shelf.books) != 1 else ''}"
                 f"{f', {left_out} left out' if left_out else ''}): index.html, catalogue.xml, "
-                "catalogue.json")
+                f"catalogue.json{'' if site.written else ', unchanged'}")
     return 0

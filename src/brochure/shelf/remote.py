@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import multiprocessing
 import os
 import pickle
@@ -53,11 +54,22 @@ def run_job(job: BookJob, styles: Bundle | None) -> JobOutcome:
     if builder is None or not builder.alive():
         builder = _builders.builder = _Builder.start()
     try:
-        return builder.run(job, styles)
+        outcome = builder.run(job, styles)
+        return dataclasses.replace(outcome, host=_worker_name() or outcome.host)
     except BaseException:
         builder.stop()
         _builders.builder = None
         raise
+
+
+def _worker_name() -> str | None:
+    """The Dask worker's name (``dask worker --name``), when this runs in one."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().name)
+    except (ImportError, ValueError):
+        return None
 
 
 class _Builder:
