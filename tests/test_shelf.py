@@ -168,18 +168,30 @@ def test_a_failing_book_stops_no_other_and_loses_nothing(small_shelf, tmp_path):
     site = tmp_path / "site"
     assert build_in_process(small_shelf, out=site).status == 0
     before = files_of(site / "two")
+    listed_before = _entries(site)["Two"]
     chapter = small_shelf / "two" / "02.md"
     chapter.write_text("# Broken\n\nA call to a note never written.[^missing]\n", encoding="utf-8")
     (small_shelf / "one" / "01.md").write_text("# Changed\n\nNew text.\n", encoding="utf-8")
+    new = write_book(small_shelf / "three", "Three")
+    (new / "01.md").write_text("# Three\n\n[^x]\n", encoding="utf-8")
     done = build_in_process(small_shelf, out=site)
     assert done.status == 1
-    assert _verbs(done) == {"one": "built", "two": "failed"}
+    assert _verbs(done) == {"one": "built", "two": "failed", "three": "failed"}
     assert f"{chapter.resolve()}:3: error: note [^missing] is referenced but never defined" in done.stderr
-    assert done.stderr.rstrip().endswith("failed: two (their outputs were left as they were)")
-    assert "1 book" in done.stdout and "(1 book, 1 left out)" in done.stdout
+    assert done.stderr.rstrip().endswith("failed: three, two (their outputs were left as they were)")
+    assert f"shelf {site}/ (2 books, 1 left out, 1 as last published)" in done.stdout
     assert files_of(site / "two") == before
+    # Listed as last published, with the files it still has; the book never built is not listed.
+    entries = _entries(site)
+    assert sorted(entries) == ["One", "Two"]
+    assert entries["Two"] == listed_before
+
+
+def _entries(site: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each entry's title -> its links (rel, href, length) in the OPDS feed."""
     feed = feedparser.parse((site / "catalogue.xml").read_bytes())
-    assert [entry.title for entry in feed.entries] == ["One"]
+    return {entry.title: [(link.rel, link.href, link.get("length")) for link in entry.links]
+            for entry in feed.entries}
 
 
 def test_manuscripts_named_one_by_one_make_a_shelf_named_after_the_output_folder(tmp_path, epoch_env):

@@ -58,7 +58,7 @@ def build_books(arguments: Sequence[Path], template: BuildOptions, cluster: str 
     if any(run.failure == "interrupted" for run in runs):
         return EXIT_INTERRUPTED
     if failed:
-        console.tell(f"failed: {', '.join(run.book.slug for run in failed)} (their outputs were "
+        console.tell(f"failed: {', '.join(sorted(run.book.slug for run in failed))} (their outputs were "
                      "left as they were)")
         return EXIT_INTERNAL if any(run.failure == "internal" for run in failed) else EXIT_FAILED
     return status
@@ -104,15 +104,18 @@ def _site(plan: Plan, runs: list[BookRun], console: Console) -> int:
         return 0
     try:
         site = make_site(plan.site, plan.catalogue, runs)
-        write_site(site)
+        write_site(plan.site, site)
     except BrochureError as exc:
         console.diagnostics(exc.diagnostics)
         console.tell("the catalogues and the page were left as they were")
         return EXIT_FAILED
     console.diagnostics(site.diagnostics)
-    left_out = len(runs) - len(site.shelf.books)
+    listed = {book.slug for book in site.shelf.books}
+    kept = [run.book.slug for run in runs if not run.ok and run.book.slug in listed]
+    left_out = len(runs) - len(listed)
     console.say(f"shelf {plan.site}/ ({len(site.shelf.books)} "
                 f"book{'s' if len(site.shelf.books) != 1 else ''}"
-                f"{f', {left_out} left out' if left_out else ''}): index.html, catalogue.xml, "
+                f"{f', {left_out} left out' if left_out else ''}"
+                f"{f', {len(kept)} as last published' if kept else ''}): index.html, catalogue.xml, "
                 f"catalogue.json{'' if site.written else ', unchanged'}")
     return 0

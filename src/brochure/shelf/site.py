@@ -2,10 +2,11 @@
 
 Each book is described by its metadata as its reader sees it (read through the resolver, with
 the typography of its language) and by its outputs as they are in their folder (names, sizes),
-whether this build made them or kept them. The catalogues, the page and the books' pictures are
-written all at once, each only if its bytes changed; a book that failed is left out of them
-(its folder keeps its earlier outputs), and so the site's links always reach files that are
-there. Times come from the books' build time, never the clock: the same shelf gives the same
+whether this build made them or kept them. A book that failed keeps its folder's earlier outputs,
+and its place in the catalogues as they last listed it (record.py), or is left out when there is
+none: the site's links always reach files that are there, with the sizes they give. The
+catalogues, the page and the books' pictures are written all at once, each only if its bytes
+changed. Times come from the books' build time, never the clock: the same shelf gives the same
 site.
 """
 
@@ -25,6 +26,7 @@ from brochure.core.model import Metadata
 from brochure.core.settings import Format
 from brochure.runtime.build import read
 from brochure.runtime.publish import publish
+from brochure.shelf import record
 from brochure.shelf.books import BookRun
 from brochure.shelf.catalogue import Catalogue
 from brochure.shelf.covers import book_pictures
@@ -64,7 +66,12 @@ def shelf_book(run: BookRun, metadata: Metadata, pictures: dict[str, str]) -> Sh
 def make_site(root: Path, catalogue: Catalogue, runs: Sequence[BookRun]) -> Site:
     """The site of the books that built (or were kept); written with ``write_site``."""
     books, files, said = [], {}, []
-    for run in sorted((run for run in runs if run.ok), key=lambda run: run.book.slug):
+    for run in sorted(runs, key=lambda run: run.book.slug):
+        if not run.ok:
+            earlier = record.published(root, run.book.slug)
+            if earlier is not None:
+                books.append(earlier)
+            continue
         try:
             metadata = metadata_as_read(run)
         except Exception as exc:  # changed since it was built: left out this time
@@ -89,9 +96,10 @@ def make_site(root: Path, catalogue: Catalogue, runs: Sequence[BookRun]) -> Site
                 tuple(said))
 
 
-def write_site(site: Site) -> None:
-    """The site's changed files, all or none."""
+def write_site(root: Path, site: Site) -> None:
+    """The site's changed files, all or none; what it lists, recorded."""
     publish({path: site.files[path] for path in site.written})
+    record.store(root, site.shelf.books)
 
 
 def _same(path: Path, data: bytes) -> bool:
