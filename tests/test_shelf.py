@@ -333,3 +333,25 @@ def test_a_task_whose_process_dies_is_told_apart_from_the_others():
     results = dict(apart.side_by_side([("a", _square, (3,)), ("b", _dies, ()), ("c", _square, (4,))],
                                       at_once=2))
     assert results == {"a": 9, "b": apart.Crashed("signal SIGKILL"), "c": 16}
+
+
+# -- the catalogues' metadata -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("manuscript", ["manuscript", "tests/fixtures/two-chapters", "single.md"])
+def test_the_catalogues_read_the_metadata_the_build_reads(manuscript, tmp_path):
+    from brochure.book.assemble import typeset_book
+    from brochure.runtime.build import read
+    from brochure.shelf.metadata import metadata_of
+
+    if manuscript == "single.md":
+        path = tmp_path / "single.md"
+        path.write_text("---\ntitle: \"L'été\"\nlang: fr\nauthor: [A, B]\ntypography: fr\n---\n\nText.\n",
+                        encoding="utf-8")
+    else:
+        path = ROOT / manuscript
+    options = BuildOptions(path, defaults={"note_numbering": NoteNumbering.CHAPTER})
+    built = read(options, Report())
+    assert metadata_of(options) == typeset_book([], [], built.metadata, built.settings.typography)
+    if manuscript == "single.md":
+        assert metadata_of(options).title == "L’été"

@@ -10,13 +10,16 @@ folder of its own under the output folder, where the cache of whole builds works
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from brochure.core.diagnostics import BrochureError, Diagnostic, Location, Report, error
+from brochure.core.fingerprint import code_digest
 from brochure.core.sandbox import usable_cores
+from brochure.core.settings import Format
 from brochure.runtime.build import BuildOptions, BuildResult, Recipe, build
 from brochure.shelf.apart import Crashed, side_by_side
 from brochure.shelf.catalogue import Catalogue, book_slug, is_shelf, loose_books, read_shelf
@@ -100,8 +103,20 @@ def build_one(book: PlannedBook, recipe: Recipe | None = None) -> BookRun:
     return BookRun(book, result, tuple(report.diagnostics))
 
 
+def warm_up(plan: Plan | None = None) -> None:
+    """What every book's build would otherwise compute, or import, again: done once, here,
+    before the books' processes are forked from this one. The key's fingerprint of brochure's
+    code; WeasyPrint, which each book's PDF process would import, when a PDF may be made."""
+    code_digest()
+    formats = {Format(f) for book in (plan.books if plan else ()) for f in (
+        *book.options.settings.get("formats", ()), *book.options.defaults.get("formats", ()))}
+    if plan is None or not formats or formats & {Format.PDF, Format.BOOKLET}:
+        importlib.import_module("brochure.pdf.write")
+
+
 def build_here(plan: Plan) -> Iterator[BookRun]:
     """The plan's books built side by side on this machine, as each ends."""
+    warm_up(plan)
     tasks = ((book, build_one, (book,)) for book in plan.books)
     for book, run in side_by_side(tasks, plan.at_once):
         if isinstance(run, Crashed):

@@ -103,7 +103,7 @@ def _site(plan: Plan, runs: list[BookRun], console: Console) -> int:
     if plan.site is None:
         return 0
     try:
-        site = make_site(plan.site, plan.catalogue, runs)
+        site = make_site(plan.site, plan.catalogue, runs, plan.books[0].options.cache)
         write_site(plan.site, site)
     except BrochureError as exc:
         console.diagnostics(exc.diagnostics)

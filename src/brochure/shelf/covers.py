@@ -12,7 +12,9 @@ same book gives the same bytes wherever it is built.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import posixpath
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from functools import lru_cache
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
+from brochure.core import memo
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Metadata
 
@@ -39,13 +42,17 @@ class BookPictures:
 
 
 def book_pictures(metadata: Metadata, epub: bytes | None) -> BookPictures:
-    """The EPUB's cover and a thumbnail of it, or a typographic thumbnail and no cover."""
+    """The EPUB's cover and a thumbnail of it, or a typographic thumbnail and no cover. Both
+    kinds of thumbnail are kept in the memo (memo.py) when it is active: a shelf's site is made
+    again after every build, its books' pictures seldom change."""
     cover = epub_cover(epub) if epub is not None else None
     if cover is None:
-        return BookPictures(None, ("thumbnail.png", typographic_thumbnail(metadata)))
+        text = json.dumps([metadata.title, metadata.authors, metadata.publisher]).encode()
+        drawn = memo.recall("thumbnail", b"text\0" + text, lambda: typographic_thumbnail(metadata))
+        return BookPictures(None, ("thumbnail.png", drawn))
     media_type, data = cover
-    return BookPictures((f"cover{COVER_TYPES[media_type]}", data),
-                        ("thumbnail.png", _small(data)))
+    small = memo.recall("thumbnail", b"cover\0" + hashlib.sha256(data).digest(), lambda: _small(data))
+    return BookPictures((f"cover{COVER_TYPES[media_type]}", data), ("thumbnail.png", small))
 
 
 def epub_cover(epub: bytes) -> tuple[str, bytes] | None:

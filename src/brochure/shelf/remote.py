@@ -33,6 +33,7 @@ from brochure.core.diagnostics import BrochureError, Report, error
 from brochure.core.fingerprint import code_digest, default_styles_dir
 from brochure.runtime.build import BuildOptions, make
 from brochure.runtime.stopwatch import Stopwatch
+from brochure.shelf.books import warm_up
 from brochure.shelf.job import BookJob, Bundle, JobOutcome, unpack
 
 _HEADER = struct.Struct(">Q")
@@ -214,7 +215,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     outbox = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    code_digest()  # once, before the first job
+    warm_up()  # once, for every job: their processes are forked from this one
     serve(sys.stdin.buffer, outbox)
 
 

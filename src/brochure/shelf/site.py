@@ -13,24 +13,25 @@ site.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from brochure.book.assemble import typeset_book
+from brochure.core import memo
 from brochure.core.clock import FALLBACK, build_time
-from brochure.core.diagnostics import Diagnostic, Location, Report, error
+from brochure.core.diagnostics import Diagnostic, Location, error
 from brochure.core.model import Metadata
 from brochure.core.settings import Format
-from brochure.runtime.build import read
 from brochure.runtime.publish import publish
 from brochure.shelf import record
 from brochure.shelf.books import BookRun
 from brochure.shelf.catalogue import Catalogue
 from brochure.shelf.covers import book_pictures
 from brochure.shelf.feeds import Shelf, ShelfBook, ShelfFile, site_files
+from brochure.shelf.metadata import metadata_of
 
 MEDIA_TYPES = {Format.EPUB: "application/epub+zip", Format.PDF: "application/pdf",
                Format.BOOKLET: "application/pdf"}
@@ -42,12 +43,6 @@ class Site:
     files: dict[Path, bytes]  # every file of the site but the books' own outputs
     written: tuple[Path, ...]  # those whose bytes changed
     diagnostics: tuple[Diagnostic, ...]
-
-
-def metadata_as_read(run: BookRun) -> Metadata:
-    """The book's metadata as its reader sees it (typography applied), read as its build read it."""
-    manuscript = read(run.book.options, Report())
-    return typeset_book([], [], manuscript.metadata, manuscript.settings.typography)
 
 
 def shelf_book(run: BookRun, metadata: Metadata, pictures: dict[str, str]) -> ShelfBook:
@@ -63,8 +58,23 @@ def shelf_book(run: BookRun, metadata: Metadata, pictures: dict[str, str]) -> Sh
         thumbnail=pictures.get("thumbnail"), files=files)
 
 
-def make_site(root: Path, catalogue: Catalogue, runs: Sequence[BookRun]) -> Site:
-    """The site of the books that built (or were kept); written with ``write_site``."""
+def make_site(root: Path, catalogue: Catalogue, runs: Sequence[BookRun], reuse: bool = True) -> Site:
+    """The site of the books that built (or were kept); written with ``write_site``. With
+    ``reuse``, the books' pictures made by earlier builds are taken from the memo."""
+    with memo.active() if reuse else contextlib.nullcontext():
+        books, files, said = _books(root, runs)
+    _refuse_twins(books, runs)
+    shelf = Shelf(title=catalogue.title, publisher=catalogue.publisher,
+                  lang=catalogue.lang or _most_common_lang(books), base_url=catalogue.base_url,
+                  updated=_updated(books), id=catalogue.identifier, books=tuple(books))
+    files.update({root / name: data for name, data in site_files(shelf).items()})
+    return Site(shelf, files, tuple(path for path, data in files.items() if not _same(path, data)),
+                tuple(said))
+
+
+def _books(root: Path, runs: Sequence[BookRun]
+           ) -> tuple[list[ShelfBook], dict[Path, bytes], list[Diagnostic]]:
+    """Each book as the catalogues list it, its pictures, and why a book is left out."""
     books, files, said = [], {}, []
     for run in sorted(runs, key=lambda run: run.book.slug):
         if not run.ok:
@@ -73,7 +83,7 @@ def make_site(root: Path, catalogue: Catalogue, runs: Sequence[BookRun]) -> Site
                 books.append(earlier)
             continue
         try:
-            metadata = metadata_as_read(run)
+            metadata = metadata_of(run.book.options)
         except Exception as exc:  # changed since it was built: left out this time
             said.append(Diagnostic("warning", f"'{run.book.slug}' is left out of the catalogue: "
                                    f"{exc}", Location(run.book.options.manuscript)))
@@ -87,13 +97,7 @@ def make_site(root: Path, catalogue: Catalogue, runs: Sequence[BookRun]) -> Site
                 hrefs[kind] = f"{run.book.slug}/{picture[0]}"
                 files[root / run.book.slug / picture[0]] = picture[1]
         books.append(shelf_book(run, metadata, hrefs))
-    _refuse_twins(books, runs)
-    shelf = Shelf(title=catalogue.title, publisher=catalogue.publisher,
-                  lang=catalogue.lang or _most_common_lang(books), base_url=catalogue.base_url,
-                  updated=_updated(books), id=catalogue.identifier, books=tuple(books))
-    files.update({root / name: data for name, data in site_files(shelf).items()})
-    return Site(shelf, files, tuple(path for path, data in files.items() if not _same(path, data)),
-                tuple(said))
+    return books, files, said
 
 
 def write_site(root: Path, site: Site) -> None:
