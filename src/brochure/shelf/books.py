@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,10 +104,8 @@ def build_one(book: PlannedBook, recipe: Recipe | None = None) -> BookRun:
 
 
 def warm_up(plan: Plan | None = None) -> None:
-    """What every book's build would otherwise compute, or import, again: done once, here,
-    before the books' processes are forked from this one. The key's fingerprint of brochure's
-    code; WeasyPrint, which each book's PDF process would import, when a PDF may be made."""
-    code_digest()
+    """Import WeasyPrint here, once, when a PDF may be made: each book's PDF process, forked
+    from this one, would otherwise import it again (a second or so a book)."""
     formats = {Format(f) for book in (plan.books if plan else ()) for f in (
         *book.options.settings.get("formats", ()), *book.options.defaults.get("formats", ()))}
     if plan is None or not formats or formats & {Format.PDF, Format.BOOKLET}:
@@ -115,14 +113,28 @@ def warm_up(plan: Plan | None = None) -> None:
 
 
 def build_here(plan: Plan) -> Iterator[BookRun]:
-    """The plan's books built side by side on this machine, as each ends."""
-    warm_up(plan)
-    tasks = ((book, build_one, (book,)) for book in plan.books)
-    for book, run in side_by_side(tasks, plan.at_once):
+    """The plan's books built side by side on this machine, as each ends. What each book's
+    process would compute or import again is done here first: the key's fingerprint of
+    brochure's code at once, WeasyPrint as soon as a book was built rather than kept (a shelf
+    where nothing changed never loads it)."""
+    code_digest()
+    built: list[bool] = []
+
+    def tasks() -> Iterator[tuple[PlannedBook, Callable[..., BookRun], tuple[PlannedBook]]]:
+        warm = False
+        for book in plan.books:
+            if built and not warm:
+                warm_up(plan)
+                warm = True
+            yield book, build_one, (book,)
+
+    for book, run in side_by_side(tasks(), plan.at_once):
         if isinstance(run, Crashed):
             yield BookRun(book, None, (Diagnostic(
                 "error", f"the build stopped abnormally ({run.cause})",
                 Location(book.options.manuscript),
                 "it probably ran out of memory; build it alone, or with --jobs 1"),), "failed")
-        else:
-            yield run
+            continue
+        if run.result is not None and not run.result.reused:
+            built.append(True)
+        yield run

@@ -215,7 +215,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     outbox = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    warm_up()  # once, for every job: their processes are forked from this one
+    code_digest()  # once, for every job: their processes are forked from this one
+    warm_up()
     serve(sys.stdin.buffer, outbox)
 
 
