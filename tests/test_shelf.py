@@ -74,7 +74,8 @@ def test_each_book_in_its_folder_with_the_catalogues_defaults_under_its_own_sett
     assert sorted(p.name for p in (site / "second").iterdir()) == [
         "the-second-book-booklet.pdf", "the-second-book.epub", "the-second-book.pdf", "thumbnail.png"]
     assert {p.name for p in site.iterdir()} == {
-        "premier", "second", "troisieme", "index.html", "catalogue.xml", "catalogue.json"}
+        "premier", "second", "troisieme", "index.html", "catalogue.xml", "catalogue.json",
+        "shelf.css", "fonts"}
 
 
 def test_the_catalogue_lists_every_book_with_its_files_as_they_are(built):
@@ -355,3 +356,71 @@ def test_the_catalogues_read_the_metadata_the_build_reads(manuscript, tmp_path):
     assert metadata_of(options) == typeset_book([], [], built.metadata, built.settings.typography)
     if manuscript == "single.md":
         assert metadata_of(options).title == "L’été"
+
+
+# -- the page in a browser ----------------------------------------------------------------------------
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser_on_site(built):
+    """Headless Chromium, and the built site served on the loopback interface."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    if not (Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()):
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    _, site = built
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(CHROMEDRIVER))
+    try:
+        yield driver, f"http://127.0.0.1:{server.server_port}/index.html"
+    finally:
+        driver.quit()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_site_in_a_browser_in_the_books_fonts(browser_on_site, width, tmp_path_factory):
+    import base64
+
+    driver, url = browser_on_site
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+    driver.get_log("browser")
+    driver.get(url)
+    driver.execute_async_script("const done = arguments[arguments.length - 1];"
+                                "document.fonts.ready.then(() => Promise.all([...document.images]"
+                                ".map(i => i.decode().catch(() => null)))).then(() => done());")
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    # For people to look at: the site at a phone's width and a desktop's.
+    (tmp_path_factory.getbasetemp() / f"shelf-site-{width}.png").write_bytes(base64.b64decode(shot["data"]))
+    errors = [entry for entry in driver.get_log("browser")
+              if entry["level"] == "SEVERE" and "/favicon.ico " not in entry["message"]]
+    assert not errors
+    # The faces the page uses are loaded (its italic only styles subtitles, which these books lack).
+    loaded = driver.execute_script("return [...document.fonts].filter(f => f.status === 'loaded')"
+                                   ".map(f => f.family + ' ' + f.weight + ' ' + f.style).sort()")
+    assert loaded == ["Charis SIL bold normal", "Charis SIL normal normal"]
+    assert driver.execute_script("return [...document.images].every(i => i.naturalWidth === 240)")
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+    assert driver.execute_script("return getComputedStyle(document.querySelector('h2')).fontFamily"
+                                 ).startswith('"Charis SIL"')

@@ -19,6 +19,9 @@ above it in this list (tests/test_architecture.py keeps it so):
                  internals in internals.py; the print shop's PDF/X and the booklet
     runtime/     the recipe (build.py), the cache of whole builds, the output folder's lock,
                  publishing all outputs or none
+    shelf/       many books: a shelf and its catalogue.yaml, books side by side (books.py) or
+                 on a Dask cluster from their bytes (cluster.py, job.py, remote.py), the site's
+                 OPDS catalogues and page (site.py, feeds.py)
     cli.py       the command
 """
 

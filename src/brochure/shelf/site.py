@@ -30,8 +30,19 @@ from brochure.shelf import record
 from brochure.shelf.books import BookRun
 from brochure.shelf.catalogue import Catalogue
 from brochure.shelf.covers import book_pictures
-from brochure.shelf.feeds import Shelf, ShelfBook, ShelfFile, site_files
+from brochure.shelf.feeds import (
+    FEED_JSON,
+    FEED_XML,
+    INDEX_HTML,
+    Shelf,
+    ShelfBook,
+    ShelfFile,
+    index_html,
+    opds_v1,
+    opds_v2,
+)
 from brochure.shelf.metadata import metadata_of
+from brochure.shelf.page_fonts import STYLESHEET, page_files
 
 MEDIA_TYPES = {Format.EPUB: "application/epub+zip", Format.PDF: "application/pdf",
                Format.BOOKLET: "application/pdf"}
@@ -63,11 +74,14 @@ def make_site(root: Path, catalogue: Catalogue, runs: Sequence[BookRun], reuse: 
     ``reuse``, the books' pictures made by earlier builds are taken from the memo."""
     with memo.active() if reuse else contextlib.nullcontext():
         books, files, said = _books(root, runs)
-    _refuse_twins(books, runs)
-    shelf = Shelf(title=catalogue.title, publisher=catalogue.publisher,
-                  lang=catalogue.lang or _most_common_lang(books), base_url=catalogue.base_url,
-                  updated=_updated(books), id=catalogue.identifier, books=tuple(books))
-    files.update({root / name: data for name, data in site_files(shelf).items()})
+        _refuse_twins(books, runs)
+        shelf = Shelf(title=catalogue.title, publisher=catalogue.publisher,
+                      lang=catalogue.lang or _most_common_lang(books), base_url=catalogue.base_url,
+                      updated=_updated(books), id=catalogue.identifier, books=tuple(books))
+        page = index_html(shelf, STYLESHEET)
+        files.update({root / FEED_XML: opds_v1(shelf), root / FEED_JSON: opds_v2(shelf),
+                      root / INDEX_HTML: page})
+        files.update({root / name: data for name, data in page_files(page).items()})
     return Site(shelf, files, tuple(path for path, data in files.items() if not _same(path, data)),
                 tuple(said))
 
