@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +112,7 @@ def warm_up(plan: Plan | None = None) -> None:
         importlib.import_module("brochure.pdf.write")
 
 
-def build_here(plan: Plan) -> Iterator[BookRun]:
+def build_here(plan: Plan) -> Generator[BookRun, None, None]:
     """The plan's books built side by side on this machine, as each ends. What each book's
     process would compute or import again is done here first: the key's fingerprint of
     brochure's code at once, WeasyPrint as soon as a book was built rather than kept (a shelf

@@ -14,7 +14,7 @@ import dataclasses
 import os
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,7 +154,8 @@ def _check_workers(client: Any) -> None:
                     hint="install the same brochure, with the same libraries, everywhere")
 
 
-def build_there(plan: Plan, cluster: Cluster, in_flight: int | None = None) -> Iterator[BookRun]:
+def build_there(plan: Plan, cluster: Cluster,
+                in_flight: int | None = None) -> Generator[BookRun, None, None]:
     """The plan's books built on the cluster, as each ends: ``in_flight`` at a time (default:
     twice the cluster's threads, so that each worker has its next book waiting)."""
     at_once = in_flight or 2 * cluster.threads()

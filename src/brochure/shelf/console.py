@@ -3,8 +3,9 @@ under it, then the site, then a summary; the exit status says whether some faile
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def build_books(arguments: Sequence[Path], template: BuildOptions, cluster: str 
     try:
         plan = plan_books(arguments, template, jobs, report)
         console.diagnostics(report.diagnostics)
-        runs = _collect(_runs(plan, cluster), console)
+        with contextlib.closing(_runs(plan, cluster)) as running:  # stopped at once on Ctrl-C
+            runs = _collect(running, console)
     except BrochureError as exc:
         console.diagnostics([*report.diagnostics, *exc.diagnostics])
         console.tell("build failed; no output was changed")
@@ -64,7 +66,7 @@ def build_books(arguments: Sequence[Path], template: BuildOptions, cluster: str 
     return status
 
 
-def _runs(plan: Plan, cluster: str | None) -> Iterator[BookRun]:
+def _runs(plan: Plan, cluster: str | None) -> Generator[BookRun, None, None]:
     if cluster is None:
         return build_here(plan)
     from brochure.shelf.cluster import build_there, connect  # Dask only when asked for
