@@ -12,7 +12,9 @@ as there are cores, each with its share), ``cluster`` (``--cluster``: a ``dask s
 two ``dask worker --nthreads 1`` started here, on 127.0.0.1). After each mode's first build,
 one chapter of one book gets a sentence more and the shelf is built again (``touched``), then
 once more with nothing changed (``unchanged``). Wall-clock seconds; books a minute count the
-books built. The results go to stdout as a Markdown table and to --json.
+books built; CPU seconds are those of the command and of every process it waited for (with
+``--cluster``, the client's alone: the workers are not its children). The results go to stdout
+as a Markdown table and to --json.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -39,13 +42,17 @@ BROCHURE = [sys.executable, "-m", "brochure"]
 DASK = Path(sys.executable).parent / "dask"
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds of the command and every process it waited for, its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return seconds, done.stdout
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, cpu, done.stdout
 
 
 @contextlib.contextmanager
@@ -93,15 +100,16 @@ def measure(mode: str, shelf: Path, work: Path, extra: list[str], books: int,
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "XDG_CACHE_HOME": str(work / f"cache-{mode}")}
     site = work / f"site-{mode}"
     command = [*BROCHURE, "build", str(shelf), "--out", str(site), *extra]
-    first, said = timed(command, env)
+    first, cpu, said = timed(command, env)
     assert said.count("\nbuilt ") + said.startswith("built ") == books, said
     touch(shelf, touched_book)
-    touched, said = timed(command, env)
+    touched, _, said = timed(command, env)
     assert said.count("\nbuilt ") + said.startswith("built ") == 1, said
-    unchanged, _ = timed(command, env)
-    print(f"{mode}: {first:.1f} s, touched {touched:.2f} s, unchanged {unchanged:.2f} s", flush=True)
-    return {"seconds": first, "books_per_minute": books / first * 60, "touched": touched,
-            "unchanged": unchanged}
+    unchanged, unchanged_cpu, _ = timed(command, env)
+    print(f"{mode}: {first:.1f} s ({cpu:.1f} s of CPU here), touched {touched:.2f} s, "
+          f"unchanged {unchanged:.2f} s", flush=True)
+    return {"seconds": first, "books_per_minute": books / first * 60, "cpu": cpu,
+            "touched": touched, "unchanged": unchanged, "unchanged_cpu": unchanged_cpu}
 
 
 def main() -> None:
@@ -130,12 +138,13 @@ def main() -> None:
     serial = results.get("serial", {}).get("seconds")
     print(f"\n{args.books} pamphlets of {low} to {high} pages; {os.cpu_count()} cores, "
           f"{platform.python_version()}, load average {load:.1f} at the start\n")
-    print("| mode | seconds | books a minute | vs serial | touched one book | nothing changed |")
-    print("|---|---|---|---|---|---|")
+    print("| mode | seconds | books a minute | vs serial | CPU s a book, this machine | "
+          "touched one book | nothing changed |")
+    print("|---|---|---|---|---|---|---|")
     for mode, row in results.items():
         ratio = f"{serial / row['seconds']:.2f}×" if serial else "–"
         print(f"| {mode} | {row['seconds']:.1f} | {row['books_per_minute']:.1f} | {ratio} | "
-              f"{row['touched']:.2f} | {row['unchanged']:.2f} |")
+              f"{row['cpu'] / args.books:.2f} | {row['touched']:.2f} | {row['unchanged']:.2f} |")
     if args.json:
         args.json.write_text(json.dumps({"books": args.books, "pages": [low, high], "load": load,
                                          "results": results}, indent=1))
