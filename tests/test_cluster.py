@@ -20,7 +20,7 @@ from brochure.core.sandbox import Limits
 from brochure.manuscript.resolver import Resolver
 from brochure.runtime.build import BuildOptions, build
 from brochure.shelf import cluster as cluster_module
-from brochure.shelf.job import BookJob, bundle
+from brochure.shelf.job import BookJob, bundle, moved
 from brochure.shelf.remote import run_job
 
 distributed = pytest.importorskip("distributed")
@@ -125,6 +125,9 @@ def test_a_worker_with_another_brochure_refuses_the_job(shelf):
     outcome = run_job(_job(shelf / "screen", code="another brochure"), None)
     assert outcome.failed
     assert "runs another brochure than the client" in outcome.diagnostics[0].message
+    # It had no folders: its words reach the client as they were said.
+    places = {outcome.roots[0]: "/on/the/client", outcome.roots[1]: "/its/styles"}
+    assert moved(outcome.diagnostics, places) == list(outcome.diagnostics)
 
 
 def test_only_what_the_resolver_lets_a_build_read_is_sent(tmp_path):

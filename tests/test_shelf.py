@@ -14,6 +14,7 @@ from conftest import ROOT
 from lxml import html
 from PIL import Image
 from shelf_books import brochure, build_in_process, files_of, write_book
+from test_shelf_feeds import opds2_validator  # noqa: F401 - the fixture, with its schemas
 
 from brochure.core.diagnostics import BrochureError, Report
 from brochure.core.settings import Format, NoteNumbering
@@ -102,6 +103,17 @@ def test_the_catalogue_lists_every_book_with_its_files_as_they_are(built):
                 assert path.is_file(), link.href
                 if "length" in link:
                     assert int(link.length) == path.stat().st_size
+
+
+def test_the_json_catalogue_is_valid_opds2(built, request):
+    """Against the OPDS 2.0 JSON Schemas, when they are there (tests/schemas/README.md)."""
+    import json
+
+    validator = request.getfixturevalue("opds2_validator")
+    _, site = built
+    feed = json.loads((site / "catalogue.json").read_bytes())
+    assert [f"{e.json_path}: {e.message}" for e in validator.iter_errors(feed)] == []
+    assert len(feed["publications"]) == 3
 
 
 def test_each_book_has_a_typographic_thumbnail_until_it_has_a_cover(built):

@@ -28,7 +28,7 @@ from brochure.manuscript.resolver import Resolver
 from brochure.runtime.build import BuildOptions, BuildResult, read
 from brochure.runtime.publish import publish
 from brochure.shelf.books import BookRun, Plan, build_one
-from brochure.shelf.job import BookJob, Bundle, bundle, moved
+from brochure.shelf.job import BookJob, Bundle, JobOutcome, bundle, moved
 from brochure.shelf.remote import run_job
 
 # Tasks that raised (a builder that died with its job) are run again so many times; a worker
@@ -71,21 +71,7 @@ class Cluster:
                       options.manuscript.name if options.manuscript.is_file() else None,
                       options.settings, options.defaults, options.check, options.limits,
                       options.cores, os.environ.get("SOURCE_DATE_EPOCH"), code_digest())
-        key = f"brochure-{folder.name}-{secrets.token_hex(4)}"
-        future = self.client.submit(run_job, job, self._styles(styles, resolver), key=key,
-                                    pure=False, retries=RETRIES)
-        with self.lock:
-            self.running.add(future)
-        try:
-            outcome = future.result()
-        except Exception as exc:  # the cluster gave up: a task failed every time, or was cancelled
-            raise error(f"the cluster did not build '{options.manuscript}': "
-                        f"{type(exc).__name__}: {exc}", Location(options.manuscript),
-                        "see the workers' logs; build it on this machine to compare") from None
-        finally:
-            with self.lock:
-                self.running.discard(future)
-            future.release()
+        outcome = self._built(job, self._styles(styles, resolver), options.manuscript)
         said = moved(outcome.diagnostics, {outcome.roots[0]: str(folder),
                                            outcome.roots[1]: str(styles)})
         report.diagnostics.extend(d for d in said if not outcome.failed or d.level != "error")
@@ -101,6 +87,24 @@ class Cluster:
                            outcome.pages, outcome.notes, outcome.stopwatch.total,
                            report.diagnostics, outcome.details, outcome.stopwatch,
                            recalled=outcome.recalled)
+
+    def _built(self, job: BookJob, styles: Any, manuscript: Path) -> JobOutcome:
+        """The job run on the cluster, Dask running it again where a worker died."""
+        future = self.client.submit(run_job, job, styles, pure=False, retries=RETRIES,
+                                    key=f"brochure-{job.manuscript.name}-{secrets.token_hex(4)}")
+        with self.lock:
+            self.running.add(future)
+        try:
+            outcome: JobOutcome = future.result()
+        except Exception as exc:  # the cluster gave up: a task failed every time, or was cancelled
+            raise error(f"the cluster did not build '{manuscript}': {type(exc).__name__}: {exc}",
+                        Location(manuscript),
+                        "see the workers' logs; build it on this machine to compare") from None
+        finally:
+            with self.lock:
+                self.running.discard(future)
+            future.release()
+        return outcome
 
     def _styles(self, folder: Path, resolver: Resolver) -> Any:
         """The styles folder as sent once to the cluster; None for brochure's own, which every

@@ -115,7 +115,8 @@ def moved(diagnostics: tuple[Diagnostic, ...], places: dict[str, str]) -> list[D
         if value is None:
             return None
         for there, here in places.items():
-            value = value.replace(there, here)
+            if there:  # a worker that refused the job had no folders
+                value = value.replace(there, here)
         return value
 
     result = []
