@@ -436,3 +436,47 @@ def test_the_site_in_a_browser_in_the_books_fonts(browser_on_site, width, tmp_pa
     assert driver.execute_script("return document.documentElement.scrollWidth") <= width
     assert driver.execute_script("return getComputedStyle(document.querySelector('h2')).fontFamily"
                                  ).startswith('"Charis SIL"')
+
+
+# -- covers: the seam where a book's own cover comes in -----------------------------------------------
+
+
+def _epub_with_cover(media_type: str, data: bytes, href: str = "images/cover.png") -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        archive.writestr("META-INF/container.xml", (
+            '<?xml version="1.0"?><container version="1.0" '
+            'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+            '<rootfile full-path="EPUB/content.opf" media-type="application/oebps-package+xml"/>'
+            '</rootfiles></container>'))
+        archive.writestr("EPUB/content.opf", (
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+            f'<manifest><item id="c" href="{href}" media-type="{media_type}" '
+            'properties="cover-image"/></manifest></package>'))
+        archive.writestr(f"EPUB/{href}", data)
+    return out.getvalue()
+
+
+def test_a_book_whose_epub_has_a_cover_shows_it_and_a_thumbnail_of_it():
+    import io
+
+    from brochure.core.diagnostics import Location
+    from brochure.core.model import Metadata
+    from brochure.shelf.covers import book_pictures
+
+    picture = io.BytesIO()
+    Image.new("RGB", (1600, 2560), (200, 30, 30)).save(picture, "PNG")
+    metadata = Metadata("Covered", "en", Location(Path("book.yaml")))
+    pictures = book_pictures(metadata, _epub_with_cover("image/png", picture.getvalue()))
+    assert pictures.cover == ("cover.png", picture.getvalue())
+    name, small = pictures.thumbnail
+    with Image.open(io.BytesIO(small)) as thumbnail:
+        assert name == "thumbnail.png" and thumbnail.size == (225, 360)
+        assert thumbnail.convert("RGB").getpixel((100, 100)) == (200, 30, 30)
+    # A cover OPDS cannot show (SVG): a typographic thumbnail, and no cover.
+    svg = book_pictures(metadata, _epub_with_cover("image/svg+xml", b"<svg/>", "cover.svg"))
+    assert svg.cover is None and svg.thumbnail[1] == book_pictures(metadata, None).thumbnail[1]
