@@ -150,6 +150,15 @@ def test_without_dask_the_option_says_what_to_install(monkeypatch):
     assert "pip install 'brochure[cluster]'" in (raised.value.diagnostics[0].hint or "")
 
 
+def test_a_scheduler_without_workers_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(cluster_module, "WORKERS_SECONDS", 1)
+    with (distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp", host="127.0.0.1",
+                                   dashboard_address="127.0.0.1:0") as empty,
+          pytest.raises(BrochureError, match="no worker has joined the scheduler") as raised):
+        cluster_module.connect(empty.scheduler_address)
+    assert "dask worker tcp://127.0.0.1:" in (raised.value.diagnostics[0].hint or "")
+
+
 def test_a_scheduler_that_is_not_there_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(cluster_module, "CONNECT_SECONDS", 1)
     with pytest.raises(BrochureError, match=re.escape("cannot reach the Dask scheduler at tcp://127.0.0.1:9")):

@@ -142,6 +142,10 @@ def connect(address: str) -> Cluster:
     try:
         client.wait_for_workers(1, timeout=WORKERS_SECONDS)
         _check_workers(client)
+    except TimeoutError:
+        client.close()
+        raise error(f"no worker has joined the scheduler at {address} in {WORKERS_SECONDS} s",
+                    hint=f"start workers with `dask worker {address}`") from None
     except BaseException:
         client.close()
         raise
