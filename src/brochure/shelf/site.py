@@ -22,7 +22,7 @@ from pathlib import Path
 
 from brochure.core import memo
 from brochure.core.clock import FALLBACK, build_time
-from brochure.core.diagnostics import Diagnostic, Location, error
+from brochure.core.diagnostics import BrochureError, Diagnostic, Location, error
 from brochure.core.model import Metadata
 from brochure.core.settings import Format
 from brochure.runtime.publish import publish
@@ -98,7 +98,7 @@ def _books(root: Path, runs: Sequence[BookRun]
             continue
         try:
             metadata = metadata_of(run.book.options)
-        except Exception as exc:  # changed since it was built: left out this time
+        except (BrochureError, OSError) as exc:  # changed since it was built: left out this time
             said.append(Diagnostic("warning", f"'{run.book.slug}' is left out of the catalogue: "
                                    f"{exc}", Location(run.book.options.manuscript)))
             continue
