@@ -31,7 +31,8 @@ def paragraph(rng: random.Random, words: int) -> str:
     return " ".join(chosen) + "."
 
 
-def generate(out: Path, chapters: int, words: int, notes: int, seed: int = 1) -> Path:
+def generate(out: Path, chapters: int, words: int, notes: int, seed: int = 1,
+             title: str | None = None, author: str = "Nobody") -> Path:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     words_per_chapter = max(1, words // chapters)
@@ -61,8 +62,30 @@ def generate(out: Path, chapters: int, words: int, notes: int, seed: int = 1) ->
         names.append(name)
     chapter_list = "\n".join(f"  - {n}" for n in names)
     (out / "book.yaml").write_text(
-        f"title: A Generated Book of {words} Words\nauthor: Nobody\nlang: en\ndate: 2020-01-01\n"
+        f"title: \"{title or f'A Generated Book of {words} Words'}\"\nauthor: {author}\nlang: en\n"
+        f"date: 2020-01-01\n"
         f"chapters:\n{chapter_list}\n", encoding="utf-8")
+    return out
+
+
+WORDS_PER_PAGE = 270  # of an A5 page in brochure's stylesheet, notes included
+
+
+def generate_shelf(out: Path, books: int, pages: tuple[int, int] = (6, 60), seed: int = 1) -> Path:
+    """A shelf of ``books`` pamphlets of ``pages`` pages or so (evenly spread), each in its own
+    folder with its own title and author, one note per page or so; the same every time."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    low, high = pages
+    for number in range(1, books + 1):
+        size = low + (high - low) * (number - 1) // max(1, books - 1)
+        subject = " and the ".join(rng.sample(("commune", "harbour", "press", "village", "market",
+                                                "guild", "council", "bridge", "bread", "rent"), 2))
+        title = f"Pamphlet {number}: On the {subject.capitalize()}"
+        author = f"{rng.choice(('Ada', 'Louise', 'Peter', 'Emma', 'Errico'))} " \
+                 f"{rng.choice(('Bakunin', 'Michel', 'Goldman', 'Reclus', 'Malatesta'))} {number}"
+        generate(out / f"pamphlet-{number:03}", chapters=max(1, size // 12), words=size * 240,
+                 notes=max(1, size // 2), seed=seed * 1000 + number, title=title, author=author)
     return out
 
 

@@ -34,6 +34,9 @@ above it in this list (tests/test_architecture.py keeps it so):
     loop/        the author's loop around the build: new, check (lint.py, outputs.py), the
                  progress display, the JSON summary
     preview/     brochure serve: the warm builder, the watcher, the preview's server and page
+    shelf/       many books: a shelf and its catalogue.yaml, books side by side (books.py) or
+                 on a Dask cluster from their bytes (cluster.py, job.py, remote.py), the site's
+                 OPDS catalogues and page (site.py, feeds.py)
     cli.py       the commands
 """
 

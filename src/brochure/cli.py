@@ -29,6 +29,8 @@ from brochure.loop.check import check, show
 from brochure.loop.progress import shown, wanted
 from brochure.runtime.build import BuildOptions, BuildResult, build
 from brochure.runtime.publish import InterruptedAfterPublishing
+from brochure.shelf.catalogue import is_shelf
+from brochure.shelf.console import Console, build_books
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
 
@@ -113,8 +115,7 @@ def main() -> None:
 
 
 @main.command("build")
-@click.argument("manuscript", default="manuscript",
-                type=click.Path(path_type=Path, exists=False))
+@click.argument("manuscripts", nargs=-1, type=click.Path(path_type=Path, exists=False))
 @click.option("--out", "out_dir", default="dist", show_default=True,
               type=click.Path(path_type=Path),
               help="Folder to write the outputs to.")
@@ -136,13 +137,25 @@ def main() -> None:
               help="Show no progress and no summary: only warnings and errors.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object on stdout: outputs, pages, notes, diagnostics, timings.")
-def build_command(manuscript: Path, out_dir: Path, styles_dir: Path | None, check: bool,
-                  time_limit: float | None, memory_limit: int | None, no_cache: bool,
-                  debug: bool, quiet: bool, as_json: bool, **settings: Any) -> None:
-    """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR."""
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Books built at once on this machine. Default: one a core.")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Build on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786); "
+                   "needs brochure[cluster].")
+def build_command(manuscripts: tuple[Path, ...], out_dir: Path, styles_dir: Path | None,
+                  check: bool, time_limit: float | None, memory_limit: int | None,
+                  no_cache: bool, debug: bool, quiet: bool, as_json: bool, jobs: int | None,
+                  cluster: str | None, **settings: Any) -> None:
+    """Build MANUSCRIPT (a folder with book.yaml, or a .md file) into DIR; or several, or a
+    SHELF (a folder of manuscripts), each into a folder of its own with the shelf's
+    catalogues and page at the top of DIR."""
     chosen = {name: value for name, value in settings.items() if value not in (None, ())}
+    manuscript = manuscripts[0] if manuscripts else Path("manuscript")
     options = BuildOptions(manuscript, out_dir, styles_dir, check, chosen,
                            limits=Limits.scaled(time_limit, memory_limit), cache=not no_cache)
+    if cluster or len(manuscripts) > 1 or is_shelf(manuscript):
+        console = Console(click.echo, lambda line: click.echo(line, err=True), debug)
+        sys.exit(build_books(manuscripts or (manuscript,), options, cluster, jobs, console))
     report = Report()
     with shown(wanted(quiet)):
         result = _run(options, report, debug, as_json)

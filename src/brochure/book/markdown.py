@@ -335,10 +335,11 @@ def _from_bytes(data: bytes) -> tuple[str, _Converted]:
                              tuple(fields["defined"]), tuple(fields["raw_html"]))
 
 
-def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str, _Converted]]:
+def _convert_all(sources: Sequence[SourceText], bound: Bound,
+                 cores: int | None = None) -> list[tuple[str, _Converted]]:
     """Each chapter's Markdown as HTML, with the nonce its note elements carry: from an earlier
     build when the text is the same (see memo.py), else converted in bounded child processes,
-    as many at once as there are cores."""
+    as many at once as there are cores (``cores``, else every one this process may use)."""
     keys = [source.text.encode("utf-8", "surrogatepass") for source in sources]
     results: list[tuple[str, _Converted] | None] = []
     for key in keys:
@@ -359,7 +360,7 @@ def _convert_all(sources: Sequence[SourceText], bound: Bound) -> list[tuple[str,
                 Location(source.path, source.first_line))))
 
     try:
-        for _ in range(usable_cores()):
+        for _ in range(cores or usable_cores()):
             start_next()
         while running:  # in reading order: the first chapter that fails is the one reported
             index, nonce, job = running.popleft()
@@ -387,9 +388,10 @@ def parse_chapter(source: SourceText, resolver: Resolver, report: Report,
 
 
 def parse_chapters(sources: Sequence[SourceText], resolver: Resolver, report: Report,
-                   limits: Limits | None = None) -> list[ParsedChapter]:
-    """``parse_chapter`` of each source, their Markdown converted side by side."""
-    converted = _convert_all(sources, (limits or Limits()).markdown)
+                   limits: Limits | None = None, cores: int | None = None) -> list[ParsedChapter]:
+    """``parse_chapter`` of each source, their Markdown converted side by side (on at most
+    ``cores`` cores)."""
+    converted = _convert_all(sources, (limits or Limits()).markdown, cores)
     return [_parsed(source, nonce, conversion, resolver, report)
             for source, (nonce, conversion) in zip(sources, converted, strict=True)]
 

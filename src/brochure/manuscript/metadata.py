@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -144,8 +145,9 @@ def setting_keys() -> tuple[str, ...]:
     return tuple(declaration.key for declaration in declarations())
 
 
-def settings_from_yaml(doc: YamlDocument) -> Settings:
-    """The settings book.yaml (or the front matter) gives; an error at the line of a bad one."""
+def settings_from_yaml(doc: YamlDocument, defaults: Settings | None = None) -> Settings:
+    """The settings book.yaml (or the front matter) gives, over ``defaults``; an error at the
+    line of a bad one."""
     values = {}
     for declaration in declarations():
         if declaration.key in doc.values:
@@ -153,4 +155,4 @@ def settings_from_yaml(doc: YamlDocument) -> Settings:
                 values[declaration.attribute] = declaration.parse(doc.values[declaration.key])
             except ValueError as exc:
                 raise error(f"'{declaration.key}' {exc}", doc.location(declaration.key)) from None
-    return Settings(**values)
+    return dataclasses.replace(defaults or Settings(), **values)

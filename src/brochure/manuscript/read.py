@@ -9,6 +9,7 @@ from pathlib import Path
 from brochure.core.diagnostics import BrochureError, Diagnostic, Location, Report, error, shown
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Asset, CoverSources, Manuscript, Metadata, SourceText
+from brochure.core.settings import Settings
 from brochure.manuscript.css_urls import css_problems, css_references
 from brochure.manuscript.images import check_data_url
 from brochure.manuscript.metadata import (
@@ -187,8 +188,10 @@ def _check_styles_dir(styles_dir: Path) -> None:
                          f"'{shown(default_styles_dir())}' to start from)")
 
 
-def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) -> Manuscript:
-    """Find the metadata, the chapter texts in reading order and the stylesheets."""
+def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None,
+                    defaults: Settings | None = None) -> Manuscript:
+    """Find the metadata, the chapter texts in reading order and the stylesheets; book.yaml's
+    settings over ``defaults`` (a shelf's)."""
     if not path.exists():
         raise error(f"'{shown(path)}' does not exist", hint="give a manuscript folder or a .md file")
     folder, styles_dir = project_folders(path, styles_dir)
@@ -221,7 +224,7 @@ def read_manuscript(path: Path, report: Report, styles_dir: Path | None = None) 
         sources = [SourceText(path, body, body_line)]
 
     metadata = build_metadata(doc, report, setting_keys())
-    settings = settings_from_yaml(doc)
+    settings = settings_from_yaml(doc, defaults)
     # Every stylesheet of the folder styles the book, but for the covers' template.
     paths = [p for p in resolver.listing(styles_dir, "*.css") if p.name != COVER_TEMPLATE]
     sheets, style_assets = _stylesheet_assets(paths, styles_dir, resolver)

@@ -65,10 +65,12 @@ def cut_finer() -> None:
     _finer = True
 
 
-def write_in_parts(source: bytes, book: Book, notes: NotesLayout, built) -> Written | None:
-    """The book's PDF made in chunks, or None where one piece is the way: a short book, one
-    core, a stylesheet feature a chunk cannot know alone, a chunk that came out differently."""
-    cores = usable_cores()
+def write_in_parts(source: bytes, book: Book, notes: NotesLayout, built,
+                   cores: int | None = None) -> Written | None:
+    """The book's PDF made in chunks, one a core (``cores``, else every one this process may
+    use), or None where one piece is the way: a short book, one core, a stylesheet feature a
+    chunk cannot know alone, a chunk that came out differently."""
+    cores = usable_cores() if cores is None else cores
     if cores < 2 or len(source) < MIN_SOURCE_BYTES:
         return None
     if _finer:

@@ -20,9 +20,10 @@ from brochure.pdf.metadata import with_metadata
 from brochure.pdf.parts import write_in_parts
 
 
-def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
-    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints;
-    with its covers, the front cover first (if ``pdf-cover``) and the back cover last."""
+def write_pdf(rendering: Rendering, built: dt.datetime, cores: int | None = None) -> Written:
+    """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints; laid
+    out in at most ``cores`` parts side by side (None: one a core this process may use); with
+    its covers, the front cover first (if ``pdf-cover``) and the back cover last."""
     covers = rendering.covers
     use_indexed_lookups()
     book = rendering.book
@@ -30,7 +31,7 @@ def write_pdf(rendering: Rendering, built: dt.datetime) -> Written:
     slower = unsupported()
     said = (Diagnostic("warning", f"PDF: {slower}", hint="install the WeasyPrint version "
                        "brochure names in its requirements"),) if slower else ()
-    written = write_in_parts(source, book, rendering.notes, built)
+    written = write_in_parts(source, book, rendering.notes, built, cores)
     if written is None:
         tell_part("the book", source, book)
         drawing = draw(source, book, built)

@@ -8,6 +8,7 @@ WeasyPrint, pikepdf) are imported where a PDF is made: an EPUB alone never pays 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import pickle
 import time
@@ -63,11 +64,11 @@ from brochure.runtime.publish import InterruptedAfterPublishing, publish
 from brochure.runtime.stopwatch import Stopwatch
 
 
-def write_pdf(rendering: Rendering, built) -> Written:
+def write_pdf(rendering: Rendering, built, cores: int | None = None) -> Written:
     """WeasyPrint is imported only when a PDF is made: a build that reuses its outputs starts fast."""
     from brochure.pdf.write import write_pdf as render_pdf
 
-    return render_pdf(rendering, built)
+    return render_pdf(rendering, built, cores)
 
 
 def draw_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
@@ -110,6 +111,11 @@ class BuildOptions:
     settings: Mapping[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)  # time and memory of the heavy stages
     cache: bool = True  # reuse the outputs of an identical previous build (see cache.py)
+    # Settings under book.yaml's (a shelf's catalogue.yaml), by attribute, as ``settings``.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    # The cores this build may use for the chapters' Markdown and the PDF's parts, when books
+    # build side by side; None: every core this process may run on.
+    cores: int | None = None
 
 
 @dataclass
@@ -129,8 +135,15 @@ class BuildResult:
     recalled: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
-    """Build the requested formats; publish them all only if every one succeeded."""
+# Makes and publishes a book's outputs (``make``, or a build sent to a cluster).
+Recipe = Callable[[BuildOptions, Report], BuildResult]
+
+
+def build(options: BuildOptions, report: Report | None = None,
+          recipe: Recipe | None = None) -> BuildResult:
+    """Build the requested formats; publish them all only if every one succeeded. ``recipe``
+    makes and publishes the outputs when the cache has none: ``make``, unless the book is
+    built elsewhere (a cluster, shelf/cluster.py)."""
     report = report if report is not None else Report()
     published: list[Path] = []
     taken_over: list[str] = []
@@ -139,7 +152,8 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
         with build_lock(options.out_dir, taken_over):  # one build at a time per output folder
             for sentence in taken_over:
                 report.warn(sentence, Location(options.out_dir))
-            return _cached_build(options, report, published)
+            return _cached_build(options, report,
+                                 recipe or functools.partial(make, published=published))
     except KeyboardInterrupt:
         if published:
             raise InterruptedAfterPublishing(published) from None
@@ -151,10 +165,10 @@ def build(options: BuildOptions, report: Report | None = None) -> BuildResult:
         raise lack from None
 
 
-def _cached_build(options: BuildOptions, report: Report, published: list[Path]) -> BuildResult:
+def _cached_build(options: BuildOptions, report: Report, recipe: Recipe) -> BuildResult:
     """The previous build's outputs if nothing changed; else a build, recorded for the next."""
     if not options.cache:
-        return make(options, report, published)
+        return recipe(options, report)
     watch = Stopwatch()
     with watch.stage("cache"):
         roots = _roots(options)
@@ -168,7 +182,7 @@ def _cached_build(options: BuildOptions, report: Report, published: list[Path]) 
                            report.diagnostics, found.details, watch, reused=True)
     said_before = len(report.diagnostics)  # not this build's to replay (a lock taken over)
     with memo.active() as kept, recording() as journal:
-        result = make(options, report, published)
+        result = recipe(options, report)
     result.why = found.why
     result.recalled = {kind: (kept.reused[kind], kept.reused[kind] + kept.computed[kind])
                        for kind in sorted(kept.reused | kept.computed)}
@@ -195,7 +209,8 @@ def _roots(options: BuildOptions) -> tuple[Path, ...]:
 def _described_options(options: BuildOptions) -> dict[str, Any]:
     return {"manuscript": options.manuscript.resolve(), "out": options.out_dir.resolve(),
             "check": options.check, "styles": options.styles_dir and options.styles_dir.resolve(),
-            "settings": sorted((k, repr(v)) for k, v in options.settings.items())}
+            "settings": sorted((k, repr(v)) for k, v in options.settings.items()),
+            "defaults": sorted((k, repr(v)) for k, v in options.defaults.items())}
 
 
 @dataclass(frozen=True)
@@ -244,7 +259,7 @@ def produce(options: BuildOptions, report: Report, watch: Stopwatch,
     with scratch_folder() as scratch:  # the PDF's temporary files, removed however it ends
         worker = _pdf_worker(options.limits, scratch) if Format.PDF in needed else None
         try:
-            rendering = checked(manuscript, report, watch, options.limits)
+            rendering = checked(manuscript, report, watch, options.limits, options.cores)
             output_paths(options.out_dir, rendering.book, manuscript)  # refuses to overwrite inputs
             made = write(options, report, watch, rendering, needed, worker, ready)
         finally:
@@ -276,7 +291,11 @@ def verify(made: dict[Format, Written], rendering: Rendering,
 
 def read(options: BuildOptions, report: Report) -> Manuscript:
     """The manuscript, with the command line's settings over its own and the page setup."""
-    manuscript = read_manuscript(options.manuscript, report, options.styles_dir)
+    try:
+        defaults = Settings().overridden(options.defaults)
+    except ValueError as exc:
+        raise error(str(exc)) from None
+    manuscript = read_manuscript(options.manuscript, report, options.styles_dir, defaults)
     try:
         settings = manuscript.settings.overridden(options.settings)
     except ValueError as exc:
@@ -284,10 +303,12 @@ def read(options: BuildOptions, report: Report) -> Manuscript:
     return with_page_setup(dataclasses.replace(manuscript, settings=settings))
 
 
-def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None) -> Book:
+def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None,
+            cores: int | None = None) -> Book:
     """Chapters parsed (their Markdown side by side), notes numbered, typography set, the
     book assembled, its links checked."""
-    parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits)
+    parsed = parse_chapters(manuscript.sources, Resolver.for_roots(manuscript.root), report, limits,
+                            cores)
     report.raise_if_errors()
     notes = number_notes(parsed, manuscript.settings.note_numbering)
     number_figures([(chapter.source, chapter.body) for chapter in parsed], notes,
@@ -300,12 +321,12 @@ def book_of(manuscript: Manuscript, report: Report, limits: Limits | None = None
 
 
 def checked(manuscript: Manuscript, report: Report, watch: Stopwatch,
-            limits: Limits | None = None) -> Rendering:
+            limits: Limits | None = None, cores: int | None = None) -> Rendering:
     """The book and its rendering, with every check the stages make before anything is
     written: ``brochure check`` runs the recipe up to here, so what is checked here is what
     it reports."""
     with watch.stage("assemble"):
-        book = book_of(manuscript, report, limits)
+        book = book_of(manuscript, report, limits, cores)
     with watch.stage("render"):
         rendering = render_book(book, notes_layout(book.settings, paged=False))
         report.diagnostics.extend(coverage_warnings(rendering, manuscript.sources))
@@ -431,7 +452,7 @@ def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering
         with watch.stage("render"):
             job = _pdf_job(rendering)
         drawing.pdf_started = time.perf_counter()
-        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled))
+        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled, options.cores))
         progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
     elif epub and drawing.recalled is None:
         drawing.covers = start_bounded(draw_covers, (book,), options.limits.pdf,
@@ -452,13 +473,16 @@ def _pdf_job(rendering: Rendering) -> Rendering:
                                book=dataclasses.replace(book, chapters=(), notes=notes))
 
 
-def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnostic]] | None
-               ) -> tuple[Written, Covers, list[Diagnostic], float]:
-    """The covers (unless an earlier build drew them), then the PDF with them, and the seconds
-    it took, measured where it is made (in the worker process)."""
+def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnostic]] | None,
+               cores: int | None = None) -> tuple[Written, Covers, list[Diagnostic], float]:
+    """The covers (unless an earlier build drew them), then the PDF with them laid out in at
+    most ``cores`` parts (None: one a core), and the seconds it took, measured where it is
+    made (in the worker process)."""
     started = time.perf_counter()
     covers, problems = recalled or draw_covers(rendering.book)
-    written = WRITERS[Format.PDF](dataclasses.replace(rendering, covers=covers), built)
+    writer, job = WRITERS[Format.PDF], dataclasses.replace(rendering, covers=covers)
+    # cores=None: every core, and the writers' one-line stand-ins of the tests fit
+    written = writer(job, built) if cores is None else writer(job, built, cores=cores)
     return written, covers, problems, time.perf_counter() - started
 
 
