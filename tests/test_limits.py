@@ -61,9 +61,11 @@ def test_five_megabyte_paragraph_builds_whole(tmp_path, epoch_env):
     assert len(text) == len(words)
 
 
-def test_one_megabyte_word_builds_whole(tmp_path, epoch_env):
-    result = build_epub(book(tmp_path, "start " + "a" * 1_000_000 + " end\n"))
-    assert chapter_text(result) == "start " + "a" * 1_000_000 + " end"
+def test_one_megabyte_word_is_refused_at_its_line(tmp_path, epoch_env):
+    """A word with no place to break cost the PDF minutes: refused where it starts."""
+    with pytest.raises(BrochureError) as caught:
+        build_epub(book(tmp_path, "start " + "a" * 1_000_000 + " end\n"))
+    assert "a.md:1:7: error: a word of 1,000,000 characters with no space" in str(caught.value)
 
 
 @pytest.mark.parametrize("text", [
@@ -108,7 +110,7 @@ def test_ten_thousand_row_table_with_a_note_in_every_row(tmp_path, epoch_env):
     result = build_epub(book(tmp_path, "| a | b |\n|---|---|\n" + rows + "\n[^n]: The note.\n"))
     epub = Epub.open(result.outputs["epub"])
     assert len(epub.find("//h:tbody/h:tr")) == 10_000
-    [(_, note)] = epub.find("//h:li[@epub:type='footnote']")
+    [(_, note)] = epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']")
     assert len(note.findall(".//{http://www.w3.org/1999/xhtml}a[@role='doc-backlink']")) == 10_000
 
 
@@ -118,7 +120,7 @@ def test_ten_thousand_notes(tmp_path, epoch_env):
     result = build_epub(book(tmp_path, text))
     assert result.notes == 10_000
     epub = Epub.open(result.outputs["epub"])
-    notes = epub.find("//h:li[@epub:type='footnote']")
+    notes = epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']")
     # Without the number each note starts with ("1. ") and without the link back.
     texts = [text_of(el).split(". ", 1)[1].split(".")[0] for _, el in notes]
     assert texts[:2] == ["Note 0", "Note 1"] and texts[-1] == "Note 9999"

@@ -107,7 +107,7 @@ def test_book_notes_are_grouped_under_their_chapters(modes):
 def test_chapter_notes_close_each_chapter(modes):
     epub = Epub.open(modes["chapter"].epub)
     assert "notes.xhtml" not in epub.documents
-    placed = [(name, el.get("id")) for name, el in epub.find("//h:li[@epub:type='footnote']")]
+    placed = [(name, el.get("id")) for name, el in epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']")]
     assert placed[:3] == [("chapter-1.xhtml", "note-1"), ("chapter-1.xhtml", "note-2"),
                           ("chapter-3.xhtml", "note-3")]
     # In the PDF, a chapter's notes come before the next chapter starts.
@@ -190,7 +190,7 @@ def test_an_image_in_a_note_is_carried_in_the_epub(tmp_path, epoch_env):
         "# One\n\nText[^a].\n\n[^a]: A note with a picture.\n\n    ![A chart](images/chart.svg)\n")
     built = build_fixture(tmp_path, tmp_path / "out", formats=("epub",))
     epub = Epub.open(built.epub)
-    [(name, img)] = epub.find("//h:li[@epub:type='footnote']//h:img")
+    [(name, img)] = epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']//h:img")
     assert name == "notes.xhtml" and img.get("alt") == "A chart"
     assert f"EPUB/{img.get('src')}" in epub.files
 

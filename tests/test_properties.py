@@ -112,7 +112,7 @@ def check_epub(path: Path, called: int, exact: bool) -> None:
     backlinks = epub.find("//h:a[@role='doc-backlink']")
     for name, link in calls + backlinks:
         assert epub.resolve(name, link.get("href")) in targets, link.get("href")
-    notes = epub.find("//h:li[@epub:type='footnote']")
+    notes = epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']")
     assert len(notes) == called if exact else len(notes) <= called
     assert len(backlinks) == len(calls)
     assert [el.get("id") for _, el in notes] == [f"note-{n}" for n in range(1, len(notes) + 1)]

@@ -25,12 +25,10 @@ from brochure.core.diagnostics import shown as shown_path
 from brochure.core.sandbox import Limits
 from brochure.core.settings import Declaration, declarations
 from brochure.loop import findings, new, summary
-from brochure.loop.check import check, show
 from brochure.loop.progress import shown, wanted
 from brochure.runtime.build import BuildOptions, BuildResult, build
 from brochure.runtime.publish import InterruptedAfterPublishing
 from brochure.shelf.catalogue import is_shelf
-from brochure.shelf.console import Console, build_books
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 70, 130
 
@@ -154,6 +152,8 @@ def build_command(manuscripts: tuple[Path, ...], out_dir: Path, styles_dir: Path
     options = BuildOptions(manuscript, out_dir, styles_dir, check, chosen,
                            limits=Limits.scaled(time_limit, memory_limit), cache=not no_cache)
     if cluster or len(manuscripts) > 1 or is_shelf(manuscript):
+        from brochure.shelf.console import Console, build_books  # many books: their own code
+
         console = Console(click.echo, lambda line: click.echo(line, err=True), debug)
         sys.exit(build_books(manuscripts or (manuscript,), options, cluster, jobs, console))
     report = Report()
@@ -226,6 +226,8 @@ def check_command(manuscript: Path, styles_dir: Path | None, with_outputs: bool,
     Exit statuses: 0 no error (and no warning, with --strict); 1 errors found (or warnings,
     with --strict); 2 the command line is wrong; 70 an internal error; 130 interrupted.
     """
+    from brochure.loop.check import check, show  # the outputs' checks read PDFs: pikepdf
+
     chosen = {name: value for name, value in settings.items() if value not in (None, ())}
     options = BuildOptions(manuscript, out_dir, styles_dir, settings=chosen)
     try:

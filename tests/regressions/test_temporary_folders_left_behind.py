@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from brochure.cli import main
 from brochure.core import scratch
-from brochure.runtime import build as build_module
+from brochure.pdf import print_shop
 
 
 def test_the_pdf_leaves_no_temporary_folder(project, tmp_path, monkeypatch, epoch_env):
@@ -23,7 +23,7 @@ def test_the_pdf_leaves_no_temporary_folder(project, tmp_path, monkeypatch, epoc
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     CliRunner().invoke(main, ["build", str(project), "--out", str(tmp_path / "a"), "--no-cache"])
     assert (tmp_path / "a").is_dir() and not list(temporary.iterdir())
-    monkeypatch.setattr(build_module, "finish_pdf", lambda *args: (_ for _ in ()).throw(
+    monkeypatch.setattr(print_shop, "finish_pdf", lambda *args: (_ for _ in ()).throw(
         KeyboardInterrupt))
     done = CliRunner().invoke(main, ["build", str(project), "--out", str(tmp_path / "b"),
                                      "--no-cache"])

@@ -34,7 +34,8 @@ _LABEL = r"fig:([A-Za-z0-9_-]+)"
 _LEADING_LABEL = re.compile(r"^\s*\{#" + _LABEL + r"\}")
 _TRAILING_LABEL = re.compile(r"\s*\{#" + _LABEL + r"\}\s*$")
 _CAPTION_START = re.compile(r"^\s*\n?:[ \t]+")
-_REFERENCE = re.compile(r"(?<![\w@])@" + _LABEL)
+REFERENCE = re.compile(r"(?<![\w@])@" + _LABEL)  # @fig:label, in the text
+FIGURE_LABEL = re.compile(r"\{#" + _LABEL + r"\}")  # {#fig:label}, after an image
 _NOT_SCANNED = {"code", "pre", "a", "kbd", "samp"}
 _BLOCKS = {"p", "li", "td", "th", "dd", "dt", "figcaption", "blockquote", "h1", "h2", "h3", "h4",
            "h5", "h6"}
@@ -195,7 +196,7 @@ def _link_references(root: etree._Element, numbers: dict[str, int], word: str) -
         text = getattr(el, slot)
         if "@fig:" not in text:
             continue
-        pieces = _REFERENCE.split(text)  # text, label, text, label, ..., text
+        pieces = REFERENCE.split(text)  # text, label, text, label, ..., text
         if len(pieces) == 1:
             continue
         links = []

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from brochure.book.figures import FIGURE_LABEL, REFERENCE
 from brochure.core.diagnostics import Diagnostic, Findings, Location
 from brochure.core.model import Book, SourceText
 
@@ -72,6 +73,8 @@ def paragraphs(source: SourceText) -> list[Paragraph]:
             continue
         text = block[definition.end():] if definition else block
         text = _CALL.sub(" ", _LINK_TARGET.sub("] ", _IMAGE.sub(" ", text)))
+        # Figure labels are not printed; a reference becomes "figure 2" in the book's language.
+        text = REFERENCE.sub(" ", FIGURE_LABEL.sub(" ", text))
         own = words(text)
         if len(own) > 2 * ENDS:  # its start and its end: what a loss takes first
             gap += len(own) - 2 * ENDS

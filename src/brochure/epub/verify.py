@@ -136,6 +136,7 @@ def _notes(package: _Package, book: Book) -> Iterator[Diagnostic]:
     owner = {identifier: name for name, ids in package.ids.items() for identifier in ids}
     note_ids = {note.id: note for note in book.notes}
     called: set[str] = set()
+    backs: dict[str, set[str]] = {}  # a note's links back, read once (a note may have 10,000)
     for name, root in package.documents.items():
         for link in root.iter("{*}a"):
             if NOTEREF_CLASS not in (link.get("class") or "").split():
@@ -147,9 +148,10 @@ def _notes(package: _Package, book: Book) -> Iterator[Diagnostic]:
                 yield broken(f"{name}: the note call '{link.get('id')}' leads to no note",
                               _chapter_of(name, book))
                 continue
-            element = package.elements[target]
-            back = {unquote(urlsplit(a.get("href", "")).fragment) for a in element.iter("{*}a")}
-            if link.get("id") not in back:
+            if target not in backs:
+                backs[target] = {unquote(urlsplit(a.get("href", "")).fragment)
+                                 for a in package.elements[target].iter("{*}a")}
+            if link.get("id") not in backs[target]:
                 yield broken(f"note {note.number} does not lead back to its call "
                               f"'{link.get('id')}'", note.location)
     for note in book.notes:

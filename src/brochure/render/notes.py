@@ -99,14 +99,14 @@ def note_content(note: Note, lang: str) -> list[etree._Element]:
 
 
 def endnote_list(notes: Sequence[Note], lang: str, parent: etree._Element) -> etree._Element:
-    """The notes as list items of an ``endnotes`` section. Each item is a ``footnote``: the
-    Structural Semantics Vocabulary (EPUB 3.3) deprecates ``endnote`` and names the notes
-    of an ``endnotes`` collection so, as DPUB-ARIA 1.1 deprecates ``doc-endnote`` (hence no
-    role on the items); Apple Books, Kobo and KOReader pop up a ``footnote`` called by a
-    ``noteref`` link."""
+    """The notes as plain list items of an ``endnotes`` section, as the DAISY Knowledge Base
+    marks them: ``endnote`` is deprecated by the Structural Semantics Vocabulary (EPUB 3.3)
+    and ``doc-endnote`` by DPUB-ARIA 1.1, which also keeps ``doc-footnote`` out of endnotes;
+    ``epub:type="footnote"`` on an item would want that role, which a list item may not take
+    (DAISY Ace). Readers find a note from its call's ``noteref``."""
     ol = element("ol", {"class": "notes", "start": str(notes[0].number)}, parent=parent)
     for note in notes:
-        li = element("li", {"id": note.id, "class": "note", EPUB_TYPE: "footnote"}, parent=ol)
+        li = element("li", {"id": note.id, "class": "note"}, parent=ol)
         li.extend(note_content(note, lang))
     return ol
 
