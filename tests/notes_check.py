@@ -97,7 +97,7 @@ def check_epub_notes(path: Path, expected: Expected, per_chapter: bool, report: 
             report.add(f"EPUB: id {id_} is used twice")
         seen.add(id_)
     refs = epub.find("//h:a[@epub:type='noteref']")
-    notes = {(name, el.get("id")): el for name, el in epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']")}
+    notes = {(name, el.get("id")): el for name, el in epub.find("//h:li[@class='note']")}
     if len(notes) != expected.count:
         report.add(f"EPUB: {len(notes)} notes for {expected.count} distinct labels called")
 

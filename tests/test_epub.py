@@ -49,7 +49,7 @@ def test_mimetype_is_first_and_stored(seed):
 
 
 def test_seed_has_seven_notes_in_order_with_their_text(seed_epub):
-    notes = seed_epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']")
+    notes = seed_epub.find("//h:li[@class='note']")
     assert [el.get("id") for _, el in notes] == [f"note-{n}" for n in range(1, 8)]
     for (_, note), expected in zip(notes, SEED_NOTES, strict=True):
         assert expected in text_of(note)
@@ -95,7 +95,7 @@ def test_second_chapter_restarts_labels_but_not_numbers(two_epub):
     refs = [(name, text_of(a)) for name, a in two_epub.find("//h:a[@epub:type='noteref']")]
     assert refs == [("chapter-1.xhtml", "1"), ("chapter-1.xhtml", "2"), ("chapter-1.xhtml", "1"),
                     ("chapter-2.xhtml", "3"), ("chapter-2.xhtml", "4")]
-    notes = dict((el.get("id"), text_of(el)) for _, el in two_epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']"))
+    notes = dict((el.get("id"), text_of(el)) for _, el in two_epub.find("//h:li[@class='note']"))
     # Each note shows its number in its text (pop-up notes show no list marker).
     assert notes["note-1"].startswith("1. The note that is called twice.")
     assert notes["note-2"].startswith("2. Defined first, but called second")

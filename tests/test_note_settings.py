@@ -43,7 +43,7 @@ def test_command_line_options_override_book_yaml(tmp_path, epoch_env):
     shown = [(name, text_of(a)) for name, a in epub.find("//h:a[@epub:type='noteref']")]
     assert shown == [("chapter-1.xhtml", "1"), ("chapter-1.xhtml", "2"), ("chapter-1.xhtml", "1"),
                      ("chapter-2.xhtml", "1"), ("chapter-2.xhtml", "2")]
-    notes = [(name, el.get("id")) for name, el in epub.find("//h:section[@epub:type='endnotes']//h:li[@class='note']")]
+    notes = [(name, el.get("id")) for name, el in epub.find("//h:li[@class='note']")]
     assert notes == [("chapter-1.xhtml", "note-1"), ("chapter-1.xhtml", "note-2"),
                      ("chapter-2.xhtml", "note-3"), ("chapter-2.xhtml", "note-4")]
 
