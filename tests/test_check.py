@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
@@ -108,9 +110,9 @@ def test_the_stages_own_diagnostics_are_findings_and_errors_fail(flawed):
 def test_a_check_a_stage_adds_later_shows_up_without_more_code(flawed, monkeypatch):
     original = build_module.book_of
 
-    def book_of_with_a_new_check(manuscript, report: Report, limits=None):
+    def book_of_with_a_new_check(manuscript, report: Report, limits=None, cores=None):
         report.warn("a check the book stage learnt later", None, "its hint")
-        return original(manuscript, report, limits)
+        return original(manuscript, report, limits, cores)
 
     monkeypatch.setattr(build_module, "book_of", book_of_with_a_new_check)
     _, findings, _ = check(str(flawed))
@@ -158,12 +160,20 @@ def test_the_bundled_essay_is_clean():
     assert (status, findings) == (0, [])
 
 
-def test_outputs_are_checked_with_the_readers_tools(two_chapters):
-    status, findings, _ = check(str(two_chapters.manuscript), "--outputs",
-                                "--out", str(two_chapters.epub.parent))
+def test_outputs_are_checked_with_the_readers_tools(two_chapters, tmp_path):
+    for output in (two_chapters.epub, two_chapters.pdf):
+        shutil.copy(output, tmp_path)
+    # A PDF whose first link was flattened, as a stylesheet with 'line-height: 0' made them.
+    with pikepdf.open(tmp_path / two_chapters.pdf.name, allow_overwriting_input=True) as pdf:
+        link = next(a for page in pdf.pages for a in page.obj.get("/Annots", [])
+                    if a.get("/Subtype") == "/Link")
+        x0, y0, x1, _ = (float(v) for v in link.Rect)
+        link.Rect = [x0, y0, x1, y0]
+        pdf.save(tmp_path / two_chapters.pdf.name)
+    status, findings, _ = check(str(two_chapters.manuscript), "--outputs", "--out", str(tmp_path))
     epubcheck = found(findings, "EPUBCheck USAGE CSS-028")
     assert epubcheck["level"] == "note" and epubcheck["path"].endswith(".epub")
-    links = found(findings, "cannot be clicked")
+    links = found(findings, "1 link(s) cannot be clicked")
     assert links["path"].endswith(".pdf")
     assert status == 0  # notes and warnings
 

@@ -13,7 +13,7 @@ from conftest import FIXTURES
 
 from brochure.book.text_check import missing, missing_text, paragraphs, words
 from brochure.cli import main
-from brochure.core.diagnostics import Report
+from brochure.core.diagnostics import Report, shown
 from brochure.core.model import SourceText, Written
 from brochure.epub.verify import verify_epub
 from brochure.pdf.verify import verify_pdf
@@ -93,7 +93,7 @@ def test_a_lost_paragraph_is_found_at_its_line(made):
                   lambda t: t.replace("A later paragraph calls the first note again", ""))
     findings = verify_epub(lost, book, sources)
     [bug] = findings.bugs
-    assert str(bug).startswith(f"{FIXTURES / 'two-chapters' / 'one.md'}:5: error: the book "
+    assert str(bug).startswith(f"{shown(FIXTURES / 'two-chapters' / 'one.md')}:5: error: the book "
                                "brochure made is broken: the text of this paragraph ('a later "
                                "paragraph calls the first note again') is missing")
 

@@ -87,9 +87,13 @@ def paragraphs(source: SourceText) -> list[Paragraph]:
 
 
 def _blocks(source: SourceText) -> Iterable[tuple[int, str]]:
-    """(first line, text) of each run of non-blank lines."""
+    """(first line, text) of each run of non-blank lines; a note's definition starts a block of
+    its own, as Python-Markdown reads definitions on consecutive lines."""
     start, lines = None, []
     for number, line in enumerate(source.text.split("\n"), start=source.first_line):
+        if start is not None and _DEFINITION.match(line):
+            yield start, "\n".join(lines)
+            start, lines = None, []
         if line.strip():
             if start is None:
                 start = number
