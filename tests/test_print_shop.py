@@ -47,19 +47,6 @@ def has_ink(image, media: list[float], scale: float,
     return image.crop(box).getextrema()[0] < 128
 
 
-def outside_the_bleed(image, bleed: list[float], media: list[float], scale: float):
-    """The rendered page with all within its bleed box painted white: what the shop trims
-    away, where the crop marks are."""
-    from PIL import ImageDraw
-
-    x0, y0, x1, y1 = bleed
-    box = (int((x0 - media[0]) * scale) - 1, int((media[3] - y1) * scale) - 1,
-           int((x1 - media[0]) * scale) + 1, int((media[3] - y0) * scale) + 1)
-    copy = image.copy()
-    ImageDraw.Draw(copy).rectangle(box, fill=255)
-    return copy
-
-
 def boxes(page) -> dict[str, list[float]]:
     return {name: [float(v) for v in page.obj[f"/{name}"]]
             for name in ("MediaBox", "TrimBox", "BleedBox")}
@@ -82,29 +69,22 @@ def test_trim_box_is_the_trim_size_and_bleed_box_three_millimetres_beyond(shop):
 
 def test_crop_marks_are_drawn_outside_the_bleed(shop):
     """Rendered, each corner of every page (the covers and the inside of the cover too) has
-    its two marks in line with the trim edges, beyond the bleed, the same marks as on the
-    book's first page; nothing is drawn in the ring between the trim box and the bleed box
-    but the front cover's full bleed."""
+    its two marks in line with the trim edges, beyond the bleed; nothing is drawn in the ring
+    between the trim box and the bleed box but the front cover's full bleed."""
     import pypdfium2
-    from PIL import ImageChops
 
     scale = 2
     with pikepdf.open(shop.pdf) as pdf:
         media = [float(v) for v in pdf.pages[0].MediaBox]
-        bleed = [float(v) for v in pdf.pages[0].BleedBox]
-        labels = [page.label for page in pdf.pages]
-    assert labels[:3] == ["Cover", "Cover", "1"]
+        assert [page.label for page in pdf.pages][:3] == ["Cover", "Cover", "1"]
     document = pypdfium2.PdfDocument(str(shop.pdf))
     try:
         images = [document[index].render(scale=scale).to_pil().convert("L")
                   for index in range(len(document))]
     finally:
         document.close()
-    marks = outside_the_bleed(images[labels.index("1")], bleed, media, scale)
     for index, image in enumerate(images):
         ink = functools.partial(has_ink, image, media, scale)
-        difference = ImageChops.difference(outside_the_bleed(image, bleed, media, scale), marks)
-        assert difference.getextrema()[1] < 32, index  # antialiasing aside
 
         beyond = BLEED + 1  # from the trim edge, past the bleed
         for x in (0, A5[0]):
