@@ -64,6 +64,37 @@ def cover_pages(path: Path) -> int:
     return 0
 
 
+def beyond_the_bleed(path: Path, scale: float = 2):
+    """Each page rendered (greys), all within its bleed box painted white: what the shop
+    trims away, the crop marks."""
+    from PIL import ImageDraw
+
+    with pikepdf.open(path) as pdf:
+        boxes = [([float(v) for v in page.mediabox], [float(v) for v in page.obj.BleedBox])
+                 for page in pdf.pages]
+    document = pypdfium2.PdfDocument(path)
+    try:
+        images = []
+        for index, (media, (x0, y0, x1, y1)) in enumerate(boxes):
+            image = document[index].render(scale=scale).to_pil().convert("L")
+            ImageDraw.Draw(image).rectangle(
+                (int((x0 - media[0]) * scale) - 1, int((media[3] - y1) * scale) - 1,
+                 int((x1 - media[0]) * scale) + 1, int((media[3] - y0) * scale) + 1), fill=255)
+            images.append(image)
+        return images
+    finally:
+        document.close()
+
+
+def same_marks(image, other) -> bool:
+    """Whether two pages' crop marks are the same lines in the same places (antialiasing
+    aside), and there are some."""
+    from PIL import ImageChops
+
+    return (image.getextrema()[0] < 128
+            and ImageChops.difference(image, other).getextrema()[1] < 32)
+
+
 def pdf_page_texts(path: Path) -> list[str]:
     """The text of each page, as PDFium (Chromium's PDF engine) reads it."""
     document = pypdfium2.PdfDocument(path)

@@ -14,6 +14,7 @@ import pikepdf
 import pypdfium2
 import pytest
 from conftest import build_fixture
+from helpers import beyond_the_bleed, same_marks
 from lxml import etree
 from PIL import Image
 
@@ -121,6 +122,13 @@ def test_the_back_cover_closes_the_pdf_and_the_booklet(shop_covers):
         right = outer.crop((outer.width / 2, 0, outer.width, outer.height)).extract_text()
     assert "A short book about a city" in left  # the back cover, last page
     assert "SMALL PAMPHLETS" in right.upper() and "Maps and" in right  # the front cover
+
+
+def test_the_back_cover_has_the_crop_marks_of_the_books_pages(shop_covers):
+    pages = beyond_the_bleed(shop_covers.pdf)
+    with pikepdf.open(shop_covers.pdf) as pdf:
+        first = [page.label for page in pdf.pages].index("1")
+    assert same_marks(pages[-1], pages[first]) and same_marks(pages[0], pages[first])
 
 
 def test_a_cover_image_of_ones_own(tmp_path, epoch_env):

@@ -5,10 +5,10 @@ page starts with, and the navigation document's page-list leads to it."""
 from __future__ import annotations
 
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
-import pdfplumber
 import pikepdf
 import pytest
 from conftest import FIXTURES, build_fixture
@@ -18,21 +18,26 @@ from lxml import etree
 from brochure.render.page_setup import BOTTOM, TOP
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
-# Drawn by the stylesheet, not in the text: list numbers, the contents' dot leaders.
+# Drawn by the stylesheet, not in the text: list numbers, the contents' dot leaders (". . .",
+# their first dot against the entry's last word).
 _LIST_MARKER = re.compile(r"^(\d+\.|[•◦▪–])")
-_LEADER = re.compile(r"\s\.(\s*\.)+")
+_LEADER = re.compile(r"\s?\.(\s+\.)+")
 
 
 def first_texts(pdf: Path) -> list[str]:
     """The first words of the text area (running heads and page numbers left out) of each
-    page numbered as printed, from page 1 (the covers aside), in the order they are drawn."""
-    texts = []
-    with pdfplumber.open(pdf) as document:
-        for page in document.pages[cover_pages(pdf):]:
-            area = page.within_bbox((0, page.height * TOP, page.width, page.height * (1 - BOTTOM)))
-            words = area.extract_words(use_text_flow=True)
-            texts.append(" ".join(word["text"] for word in words[:8]))
-    return texts
+    page numbered as printed, from page 1 (the covers aside), in the order a reader reads
+    them: poppler's reading order, which puts a raised note call after its word wherever the
+    page's drawing puts it (a superscript, positioned, is drawn after the rest of its page)."""
+    first = cover_pages(pdf)
+    with pikepdf.open(pdf) as document:
+        _, _, width, height = (float(v) for v in document.pages[first].mediabox)
+    top, bottom = round(height * TOP), round(height * (1 - BOTTOM))
+    shown = subprocess.run(
+        ["pdftotext", "-f", str(first + 1), "-r", "72", "-x", "0", "-y", str(top),
+         "-W", str(round(width)), "-H", str(bottom - top), str(pdf), "-"],
+        capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()[:8]) for page in shown.split("\f")[:-1]]
 
 
 def markers(epub: Path) -> dict[str, str]:

@@ -21,18 +21,22 @@ A5 = (419.53, 595.28)
 BLEED = 3 * POINTS_PER_MM
 
 
-def edges_are_white(path) -> bool:
-    """True when no ink is printed within 5 mm of the top and bottom edges of the first sheet."""
+def sheet_edges_are_white(path, sheet_side: int, halves: tuple[int, ...]) -> bool:
+    """True when no ink is printed within 5 mm of the top and bottom edges of these halves
+    (0: left, 1: right) of a side of the booklet's sheets."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(path))
-    image = document[0].render(scale=2).to_pil().convert("L")
+    image = document[sheet_side].render(scale=2).to_pil().convert("L")
+    document.close()
     band = int(5 * POINTS_PER_MM * 2)
     width, height = image.size
-    top = image.crop((0, 0, width, band))
-    bottom = image.crop((0, height - band, width, height))
-    document.close()
-    return top.getextrema()[0] > 250 and bottom.getextrema()[0] > 250
+    for half in halves:
+        left, right = half * width // 2, (half + 1) * width // 2
+        for top in (0, height - band):
+            if image.crop((left, top, right, top + band)).getextrema()[0] <= 250:
+                return False
+    return True
 
 
 def has_ink(image, media: list[float], scale: float,
@@ -64,39 +68,42 @@ def test_trim_box_is_the_trim_size_and_bleed_box_three_millimetres_beyond(shop):
 
 
 def test_crop_marks_are_drawn_outside_the_bleed(shop):
-    """Rendered, each corner has its two marks in line with the trim edges, beyond the bleed;
-    nothing is drawn in the ring between the trim box and the bleed box."""
+    """Rendered, each corner of every page (the covers and the inside of the cover too) has
+    its two marks in line with the trim edges, beyond the bleed; nothing is drawn in the ring
+    between the trim box and the bleed box but the front cover's full bleed."""
     import pypdfium2
 
     scale = 2
     with pikepdf.open(shop.pdf) as pdf:
         media = [float(v) for v in pdf.pages[0].MediaBox]
+        assert [page.label for page in pdf.pages][:3] == ["Cover", "Cover", "1"]
     document = pypdfium2.PdfDocument(str(shop.pdf))
     try:
-        for index in range(len(document)):
-            image = document[index].render(scale=scale).to_pil().convert("L")
-            ink = functools.partial(has_ink, image, media, scale)
-
-            beyond = BLEED + 1  # from the trim edge, past the bleed
-            for x in (0, A5[0]):
-                for y in (0, A5[1]):
-                    out_x = -1 if x == 0 else 1
-                    out_y = -1 if y == 0 else 1
-                    # The horizontal mark, level with the trim edge y, out beyond the bleed.
-                    left, right = sorted((x + out_x * beyond, x + out_x * (beyond + 6)))
-                    assert ink(left, y - 1, right, y + 1), (index, x, y)
-                    # The vertical mark, in line with the trim edge x.
-                    lows, highs = sorted((y + out_y * beyond, y + out_y * (beyond + 6)))
-                    assert ink(x - 1, lows, x + 1, highs), (index, x, y)
-            if index == 0:
-                continue  # the front cover is full bleed: it fills the ring on purpose
-            # The bleed ring (between trim and bleed) is empty: no mark reaches into it.
-            assert not ink(-BLEED + 0.5, -BLEED + 0.5, -0.5, A5[1] + BLEED - 0.5)
-            assert not ink(A5[0] + 0.5, -BLEED + 0.5, A5[0] + BLEED - 0.5, A5[1] + BLEED - 0.5)
-            assert not ink(-BLEED + 0.5, A5[1] + 0.5, A5[0] + BLEED - 0.5, A5[1] + BLEED - 0.5)
-            assert not ink(-BLEED + 0.5, -BLEED + 0.5, A5[0] + BLEED - 0.5, -0.5)
+        images = [document[index].render(scale=scale).to_pil().convert("L")
+                  for index in range(len(document))]
     finally:
         document.close()
+    for index, image in enumerate(images):
+        ink = functools.partial(has_ink, image, media, scale)
+
+        beyond = BLEED + 1  # from the trim edge, past the bleed
+        for x in (0, A5[0]):
+            for y in (0, A5[1]):
+                out_x = -1 if x == 0 else 1
+                out_y = -1 if y == 0 else 1
+                # The horizontal mark, level with the trim edge y, out beyond the bleed.
+                left, right = sorted((x + out_x * beyond, x + out_x * (beyond + 6)))
+                assert ink(left, y - 1, right, y + 1), (index, x, y)
+                # The vertical mark, in line with the trim edge x.
+                lows, highs = sorted((y + out_y * beyond, y + out_y * (beyond + 6)))
+                assert ink(x - 1, lows, x + 1, highs), (index, x, y)
+        if index == 0:
+            continue  # the front cover is full bleed: it fills the ring on purpose
+        # The bleed ring (between trim and bleed) is empty: no mark reaches into it.
+        assert not ink(-BLEED + 0.5, -BLEED + 0.5, -0.5, A5[1] + BLEED - 0.5)
+        assert not ink(A5[0] + 0.5, -BLEED + 0.5, A5[0] + BLEED - 0.5, A5[1] + BLEED - 0.5)
+        assert not ink(-BLEED + 0.5, A5[1] + 0.5, A5[0] + BLEED - 0.5, A5[1] + BLEED - 0.5)
+        assert not ink(-BLEED + 0.5, -BLEED + 0.5, A5[0] + BLEED - 0.5, -0.5)
 
 
 def test_pdf_x4_with_a_cmyk_output_intent(shop):
@@ -155,9 +162,14 @@ def test_the_booklet_of_the_shop_pdf_imposes_trimmed_pages_on_a4(shop):
         assert " ".join(left.split()) == pages[7]  # the last page
         right = first.crop((middle, 0, first.width, first.height)).extract_text() or ""
         assert " ".join(right.split()) == pages[0]  # the front cover
-    # The crop marks, outside each page's trim box, are clipped away: the sheet is white
-    # along its top and bottom edges, where they would show.
-    assert edges_are_white(shop.booklet)
+    # The crop marks, outside each page's trim box, are clipped away: each sheet is white
+    # along its top and bottom edges, where they would show, but for the front cover, whose
+    # colours fill its trim box. Sides of 8 pages: 8|1, 2|7, 6|3, 4|5; the cover is page 1.
+    sides = [(7, 0), (1, 6), (5, 2), (3, 4)]
+    for side, pages_on_it in enumerate(sides):
+        halves = tuple(half for half, page in enumerate(pages_on_it) if page != 0)
+        assert sheet_edges_are_white(shop.booklet, side, halves), side
+    assert not sheet_edges_are_white(shop.booklet, 0, (1,))  # the test sees ink where it is
     assert shop.result.details["booklet"] == ["8 pages on 2 sheets", "0 blank pages added"]
 
 
@@ -264,13 +276,15 @@ def test_pdf_x1a_has_nothing_translucent_and_keeps_its_crop_marks(shop_x1a):
                     assert "/SMask" not in state
                 operators = {str(op) for _, op in pikepdf.parse_content_stream(holder)}
                 assert not operators & {"rg", "RG"}
+        first = [page.label for page in pdf.pages].index("1")
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(shop_x1a.pdf))
-    image = document[0].render(scale=2).to_pil().convert("L")
+    for index in (0, first):  # the front cover's marks, and the book's
+        image = document[index].render(scale=2).to_pil().convert("L")
+        # The top-left horizontal crop mark, level with the trim's top edge, beyond the bleed.
+        assert has_ink(image, media, 2, -BLEED - 7, A5[1] - 1, -BLEED - 1, A5[1] + 1), index
     document.close()
-    # The top-left horizontal crop mark, level with the trim's top edge, beyond the bleed.
-    assert has_ink(image, media, 2, -BLEED - 7, A5[1] - 1, -BLEED - 1, A5[1] + 1)
 
 
 def test_pdf_x1a_refuses_translucent_styles(project, tmp_path, epoch_env):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pikepdf
 from conftest import FIXTURES, ROOT, build_fixture
 
 from brochure.core import progress
@@ -28,8 +29,13 @@ def test_the_stages_tell_their_progress_from_every_process(tmp_path):
     assert parts and parts[0]["part"] == "the book" and parts[0]["estimate"] >= 1
     pages = [e["laid"] for e in events if e["kind"] == "page"]
     assert pages[:3] == [1, 2, 3]
+    # The display counts the pages laid out: the book's pages, numbered as printed; the
+    # covers, placed around them afterwards, are among the PDF's pages the build reports.
     laid = [e["pages"] for e in events if e["kind"] == "laid"]
-    assert laid[-1] == built.result.pages
+    with pikepdf.open(built.pdf) as pdf:
+        labels = [page.label for page in pdf.pages]
+    assert laid[-1] == len([label for label in labels if label.isdigit()]) == 6
+    assert built.result.pages == len(labels) == 8  # the front cover and its inside too
 
 
 def terminal_run(args: list[str], env: dict[str, str]) -> str:

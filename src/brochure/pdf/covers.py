@@ -4,8 +4,10 @@ asks for one; the pages are labelled so that a viewer's page numbers are the pri
 
 Each cover is a one-page PDF (cover/): it is placed as a form XObject on a page of the same
 geometry as the book's pages. For a print shop it was drawn with the bleed around the trim,
-and goes over the bleed box (full bleed), with crop marks at the corners as the book's pages
-have them. In a tagged PDF the covers are artifacts: the title page says what they show.
+and goes over the bleed box (full bleed); the covers and the blank inside of the cover get
+the crop marks the book's pages have, the same lines in the same places, so that the shop
+trims every sheet alike. In a tagged PDF the covers are artifacts: the title page says what
+they show.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from brochure.core.model import Covers
 from brochure.core.paper import POINTS_PER_MM
 from brochure.core.settings import PrintMode, Settings
 
-CROP_MARK_MM = 5.0  # the length of a crop mark, beyond the bleed
-CROP_GAP_MM = 1.0  # between the bleed's edge and the crop mark
+CSS_PIXEL = 0.75  # points: the width of WeasyPrint's crop marks
 
 
 def with_covers(data: bytes, covers: Covers, settings: Settings, lang: str) -> bytes:
@@ -31,11 +32,12 @@ def with_covers(data: bytes, covers: Covers, settings: Settings, lang: str) -> b
     with pikepdf.open(io.BytesIO(data)) as pdf:
         model = pdf.pages[0]
         interior = len(pdf.pages)
+        marks = _crop_marks(model) if shop else b""
         if settings.pdf_cover:
-            pdf.pages.insert(0, _cover_page(pdf, covers.front_pdf, model, bleed, shop))
-            pdf.pages.insert(1, _blank_like(pdf, model))
+            pdf.pages.insert(0, _cover_page(pdf, covers.front_pdf, model, bleed, marks))
+            pdf.pages.insert(1, _blank_like(pdf, model, marks))
         if covers.back_pdf is not None:
-            pdf.pages.append(_cover_page(pdf, covers.back_pdf, model, bleed, shop))
+            pdf.pages.append(_cover_page(pdf, covers.back_pdf, model, bleed, marks))
         _label_pages(pdf, interior, settings.pdf_cover, covers.back_pdf is not None, lang)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
@@ -53,14 +55,14 @@ def _geometry(pdf: pikepdf.Pdf, model: pikepdf.Page) -> pikepdf.Page:
     return page
 
 
-def _blank_like(pdf: pikepdf.Pdf, model: pikepdf.Page) -> pikepdf.Page:
+def _blank_like(pdf: pikepdf.Pdf, model: pikepdf.Page, marks: bytes) -> pikepdf.Page:
     page = _geometry(pdf, model)
-    page.obj.Contents = pdf.make_stream(b"")
+    page.obj.Contents = pdf.make_stream(b"/Artifact BMC\n" + marks + b"EMC\n" if marks else b"")
     return page
 
 
 def _cover_page(pdf: pikepdf.Pdf, cover: bytes, model: pikepdf.Page, bleed: float,
-                shop: bool) -> pikepdf.Page:
+                marks: bytes) -> pikepdf.Page:
     page = _geometry(pdf, model)
     x0, y0, x1, y1 = (float(v) for v in model.trimbox)
     with pikepdf.open(io.BytesIO(cover)) as drawn:
@@ -69,26 +71,24 @@ def _cover_page(pdf: pikepdf.Pdf, cover: bytes, model: pikepdf.Page, bleed: floa
     placement = page.calc_form_xobject_placement(
         form, name, pikepdf.Rectangle(x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed))
     # An artifact in a tagged PDF: the title page, tagged, says what the cover shows.
-    content = b"/Artifact BMC\nq\n" + placement + b"\nQ\n"
-    if shop:
-        content += _crop_marks(x0, y0, x1, y1, bleed)
-    content += b"EMC\n"
+    content = b"/Artifact BMC\nq\n" + placement + b"\nQ\n" + marks + b"EMC\n"
     page.obj.Contents = pdf.make_stream(content)
     return page
 
 
-def _crop_marks(x0: float, y0: float, x1: float, y1: float, bleed: float) -> bytes:
-    """Thin lines in the line of each trim edge, beyond the bleed, in black ink only."""
-    start, end = bleed + CROP_GAP_MM * POINTS_PER_MM, bleed + (CROP_GAP_MM + CROP_MARK_MM) * POINTS_PER_MM
+def _crop_marks(model: pikepdf.Page) -> bytes:
+    """The crop marks WeasyPrint draws on the book's pages (``marks: crop``, page_setup.py),
+    drawn again: in line with each trim edge, from the paper's edge over half of the margin
+    between the paper's edge and the trim, a CSS pixel wide, in black ink only."""
+    mx0, my0, mx1, my1 = (float(v) for v in model.mediabox)
+    x0, y0, x1, y1 = (float(v) for v in model.trimbox)
     lines = []
-    for x, outward in ((x0, -1), (x1, 1)):
-        for y in (y0, y1):
-            lines.append((x + outward * start, y, x + outward * end, y))  # horizontal
-    for y, outward in ((y0, -1), (y1, 1)):
-        for x in (x0, x1):
-            lines.append((x, y + outward * start, x, y + outward * end))  # vertical
+    for y in (y0, y1):
+        lines += [(mx0, y, (mx0 + x0) / 2, y), (mx1, y, (mx1 + x1) / 2, y)]
+    for x in (x0, x1):
+        lines += [(x, my0, x, (my0 + y0) / 2), (x, my1, x, (my1 + y1) / 2)]
     path = b"".join(f"{a:.2f} {b:.2f} m {c:.2f} {d:.2f} l S\n".encode() for a, b, c, d in lines)
-    return b"q\n0.25 w 0 0 0 1 K\n" + path + b"Q\n"
+    return f"q\n{CSS_PIXEL} w 0 J 0 0 0 1 K\n".encode() + path + b"Q\n"
 
 
 def _label_pages(pdf: pikepdf.Pdf, interior: int, front: bool, back: bool, lang: str) -> None:

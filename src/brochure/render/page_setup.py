@@ -19,9 +19,17 @@ from brochure.core.model import Asset, Manuscript
 from brochure.core.settings import Settings
 
 PAGE_SETUP_HREF = "styles/page-setup.css"
-# Crop marks are drawn in the outer half of the CSS bleed area; this much paper beyond the
-# bleed keeps them outside the bleed box, where the guillotine throws them away.
+# WeasyPrint draws crop marks over the outer half of the CSS bleed area (the bleed and the
+# paper beyond it): this much paper beyond the bleed, at least, and a gap between the bleed's
+# edge and the marks, keep them outside the bleed box, where the guillotine throws them away.
 MARKS_SPACE_MM = 6.0
+MARKS_GAP_MM = 1.5
+
+
+def marks_space(bleed: float) -> float:
+    """The paper (mm) beyond a bleed of ``bleed`` mm: enough that the marks, over the outer
+    half of bleed and paper, end ``MARKS_GAP_MM`` or more before the bleed's edge."""
+    return max(MARKS_SPACE_MM, bleed + 2 * MARKS_GAP_MM)
 
 # Margins in proportion to the page (A5: 15 mm inside, 19 mm outside, 18 mm top, 22 mm
 # bottom with the folio); mirrored on left and right pages.
@@ -71,7 +79,7 @@ def page_setup_css(settings: Settings) -> str:
             "",
             "/* Print shop: bleed beyond the trim, crop marks beyond the bleed, CMYK output. */",
             "@page {",
-            f"  bleed: {_mm(settings.bleed + MARKS_SPACE_MM)};",
+            f"  bleed: {_mm(settings.bleed + marks_space(settings.bleed))};",
             "  marks: crop;",
             "}",
             "",
