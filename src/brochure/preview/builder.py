@@ -86,6 +86,7 @@ class Builder:
 def _serve(connection, options: BuildOptions) -> None:
     os.setpgid(0, 0)  # a group of its own, with every process it starts: stopped together
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops this process itself
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the server's stop: this process's end
     warm_up()
     while True:
         try:
