@@ -64,7 +64,7 @@ def test_the_cluster_gives_the_bytes_of_a_local_build(both_ways):
     made = files_of(root / "there")
     assert made == files_of(root / "here")
     assert "paper/on-paper.pdf" in made and "paper/on-paper-booklet.pdf" in made
-    assert "catalogue.xml" in made and "screen/thumbnail.png" in made
+    assert "catalogue.xml" in made and "thumbnails/screen.png" in made
 
 
 def test_the_command_says_which_worker_built_each_book(both_ways, scheduler):
