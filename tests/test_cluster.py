@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,44 @@ from brochure.manuscript.resolver import Resolver
 from brochure.runtime.build import BuildOptions, build
 from brochure.shelf import cluster as cluster_module
 from brochure.shelf.job import BookJob, bundle, moved
-from brochure.shelf.remote import run_job
+from brochure.shelf.remote import run_job, stop_builder
 
 distributed = pytest.importorskip("distributed")
+
+
+def _builders() -> list[int]:
+    """The builder processes (python -m brochure.shelf.remote) this process started, alive."""
+    found = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+                state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if b"brochure.shelf.remote" in command and state != "Z":
+                found.append(int(child))
+    return found
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_builder_left():
+    """The module's builders end with it: those of the cluster's threads as the cluster closes,
+    the one a test starts in this thread (``here``) when that test ends."""
+    yield
+    deadline = time.monotonic() + 10
+    while _builders() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _builders() == [], "a builder process outlived the tests that started it"
+
+
+@pytest.fixture
+def here():
+    """``run_job`` in this thread, as a worker's thread runs it; its builder stopped after."""
+    before = set(_builders())  # the cluster's, while it runs
+    yield run_job
+    stop_builder()
+    assert set(_builders()) <= before
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +100,7 @@ def test_the_cluster_gives_the_bytes_of_a_local_build(both_ways):
     made = files_of(root / "there")
     assert made == files_of(root / "here")
     assert "paper/on-paper.pdf" in made and "paper/on-paper-booklet.pdf" in made
-    assert "catalogue.xml" in made and "screen/thumbnail.png" in made
+    assert "catalogue.xml" in made and "thumbnails/screen.png" in made
 
 
 def test_the_command_says_which_worker_built_each_book(both_ways, scheduler):
@@ -109,20 +145,20 @@ def _job(folder: Path, code: str | None = None) -> BookJob:
 
 
 def test_a_worker_builds_from_the_bytes_it_is_sent_not_from_the_clients_files(shelf, tmp_path,
-                                                                              epoch_env):
+                                                                              epoch_env, here):
     folder = shutil.copytree(shelf / "screen", tmp_path / "screen")
     local = build(BuildOptions(folder, tmp_path / "local", cache=False, cores=1))
     job = _job(folder)
     shutil.rmtree(folder)  # nothing left on this disk to read
-    outcome = run_job(job, None)
+    outcome = here(job, None)
     assert not outcome.failed, outcome.diagnostics
     assert [(fmt, name, data) for fmt, name, data in outcome.outputs] == [
         ("epub", "on-screen.epub", local.outputs["epub"].read_bytes())]
     assert not Path(outcome.roots[0]).exists()  # the worker's folder is gone with the job
 
 
-def test_a_worker_with_another_brochure_refuses_the_job(shelf):
-    outcome = run_job(_job(shelf / "screen", code="another brochure"), None)
+def test_a_worker_with_another_brochure_refuses_the_job(shelf, here):
+    outcome = here(_job(shelf / "screen", code="another brochure"), None)
     assert outcome.failed
     assert "runs another brochure than the client" in outcome.diagnostics[0].message
     # It had no folders: its words reach the client as they were said.

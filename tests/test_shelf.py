@@ -69,14 +69,18 @@ def test_one_line_per_book_then_the_site_and_a_summary(built):
 
 
 def test_each_book_in_its_folder_with_the_catalogues_defaults_under_its_own_settings(built):
+    """A book's folder holds its outputs alone; the site's own files are beside the folders."""
     _, site = built
-    assert sorted(p.name for p in (site / "premier").iterdir()) == [
-        "le-premier-livre.epub", "thumbnail.png"]
+    assert sorted(p.name for p in (site / "premier").iterdir()) == ["le-premier-livre.epub"]
     assert sorted(p.name for p in (site / "second").iterdir()) == [
-        "the-second-book-booklet.pdf", "the-second-book.epub", "the-second-book.pdf", "thumbnail.png"]
+        "the-second-book-booklet.pdf", "the-second-book.epub", "the-second-book.pdf"]
     assert {p.name for p in site.iterdir()} == {
         "premier", "second", "troisieme", "index.html", "catalogue.xml", "catalogue.json",
-        "shelf.css", "fonts"}
+        "shelf.css", "fonts", "covers", "thumbnails"}
+    assert sorted(p.name for p in (site / "covers").iterdir()) == [
+        "premier.png", "second.png", "troisieme.png"]
+    assert sorted(p.name for p in (site / "thumbnails").iterdir()) == [
+        "premier.png", "second.png", "troisieme.png"]
 
 
 def test_the_catalogue_lists_every_book_with_its_files_as_they_are(built):
@@ -116,13 +120,28 @@ def test_the_json_catalogue_is_valid_opds2(built, request):
     assert len(feed["publications"]) == 3
 
 
-def test_each_book_has_a_typographic_thumbnail_until_it_has_a_cover(built):
+def test_each_book_shows_the_cover_of_its_epub_and_a_thumbnail_of_it(built):
+    """The cover drawn from the metadata is the book's cover: the site shows the EPUB's, and a
+    thumbnail of it in its own proportions (A5: 240 x 340), the same picture made small."""
+    import io
+    import zipfile
+
+    from PIL import ImageChops, ImageStat
+
     _, site = built
-    for slug in ("premier", "second", "troisieme"):
-        with Image.open(site / slug / "thumbnail.png") as picture:
-            assert picture.format == "PNG" and picture.size == THUMBNAIL
-            # Ink on paper: the title is drawn, not a blank card.
-            assert len(picture.convert("L").getcolors(256) or []) > 8
+    for slug, epub in (("premier", "le-premier-livre.epub"), ("second", "the-second-book.epub"),
+                       ("troisieme", "troisieme-livre.epub")):
+        with zipfile.ZipFile(site / slug / epub) as archive:
+            drawn = archive.read("EPUB/images/cover.png")
+        assert (site / "covers" / f"{slug}.png").read_bytes() == drawn
+        with Image.open(io.BytesIO(drawn)) as cover, \
+                Image.open(site / "thumbnails" / f"{slug}.png") as thumbnail:
+            assert thumbnail.format == "PNG" and thumbnail.size == (240, 340)
+            assert thumbnail.width <= THUMBNAIL[0] and thumbnail.height <= THUMBNAIL[1]
+            assert abs(thumbnail.width / thumbnail.height - cover.width / cover.height) < 0.01
+            small = cover.convert("RGB").resize(thumbnail.size, Image.Resampling.BOX)
+            difference = ImageStat.Stat(ImageChops.difference(small, thumbnail.convert("RGB")))
+            assert max(difference.mean) < 4, slug  # the cover's picture, not a card
 
 
 def test_the_page_is_in_the_shelfs_language_and_links_each_books_files(built):
@@ -226,6 +245,18 @@ def test_two_books_with_one_identifier_are_refused(tmp_path, epoch_env):
     assert "error: the books a, b have one identifier" in done.stderr
     assert "give each book its own 'identifier:' in its book.yaml" in done.stderr
     assert not (tmp_path / "site" / "catalogue.xml").exists()
+
+
+@pytest.mark.parametrize("name", ["covers", "Thumbnails", "fonts"])
+def test_a_book_in_a_folder_the_site_keeps_for_itself_is_refused(tmp_path, name):
+    write_book(tmp_path / "shelf" / "a", "A", extra_yaml="formats: [epub]\n")
+    write_book(tmp_path / "shelf" / name, "B", extra_yaml="formats: [epub]\n")
+    done = build_in_process(tmp_path / "shelf", out=tmp_path / "site")
+    assert done.status == 1
+    assert (f"{name}: error: this book would be built into '{tmp_path / 'site' / name.lower()}', "
+            f"where the site keeps its {name.lower()}") in done.stderr
+    assert "hint: rename the book's folder" in done.stderr
+    assert not (tmp_path / "site").exists()  # refused before anything was built
 
 
 # -- catalogue.yaml -----------------------------------------------------------------------------------
@@ -472,11 +503,15 @@ def test_a_book_whose_epub_has_a_cover_shows_it_and_a_thumbnail_of_it():
     Image.new("RGB", (1600, 2560), (200, 30, 30)).save(picture, "PNG")
     metadata = Metadata("Covered", "en", Location(Path("book.yaml")))
     pictures = book_pictures(metadata, _epub_with_cover("image/png", picture.getvalue()))
-    assert pictures.cover == ("cover.png", picture.getvalue())
-    name, small = pictures.thumbnail
-    with Image.open(io.BytesIO(small)) as thumbnail:
-        assert name == "thumbnail.png" and thumbnail.size == (225, 360)
+    assert pictures.cover == (".png", picture.getvalue())
+    with Image.open(io.BytesIO(pictures.thumbnail)) as thumbnail:
+        assert thumbnail.format == "PNG" and thumbnail.size == (225, 360)
         assert thumbnail.convert("RGB").getpixel((100, 100)) == (200, 30, 30)
-    # A cover OPDS cannot show (SVG): a typographic thumbnail, and no cover.
+    # No EPUB: a typographic card of the thumbnail's size, its title drawn, and no cover.
+    alone = book_pictures(metadata, None)
+    with Image.open(io.BytesIO(alone.thumbnail)) as card:
+        assert alone.cover is None and card.size == THUMBNAIL
+        assert len(card.convert("L").getcolors(256) or []) > 8  # ink on paper, not a blank card
+    # A cover OPDS cannot show (SVG): the typographic card, and no cover.
     svg = book_pictures(metadata, _epub_with_cover("image/svg+xml", b"<svg/>", "cover.svg"))
-    assert svg.cover is None and svg.thumbnail[1] == book_pictures(metadata, None).thumbnail[1]
+    assert svg.cover is None and svg.thumbnail == alone.thumbnail

@@ -256,12 +256,17 @@ def serve_command(manuscript: Path, styles_dir: Path | None, host: str, port: in
 
     Nothing is written: `brochure build` writes the files. Ctrl-C stops.
     """
-    from brochure.preview.serve import serve  # the server's libraries, for this command only
-
+    # Ctrl-C (or SIGTERM) is how the server stops, from now on: "stopped", exit status 0.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.default_int_handler)
     chosen = {name: value for name, value in settings.items() if value not in (None, ())}
     chosen.setdefault("formats", ("epub", "pdf"))  # what the page shows, whatever book.yaml makes
     try:
+        from brochure.preview.serve import serve  # the server's libraries, for this command only
+
         serve(BuildOptions(manuscript, settings=chosen), host, port)
+    except KeyboardInterrupt:  # before the server started: nothing ran yet
+        click.echo("stopped", err=True)
     except BrochureError as exc:
         findings.echo(exc.diagnostics)
         sys.exit(EXIT_FAILED)

@@ -28,12 +28,11 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from brochure.core import scratch
 from brochure.core.diagnostics import BrochureError, Location, error
 from brochure.core.files import environment_error
-from brochure.core.scratch import use_in_this_process
 
 T = TypeVar("T")
 MiB = 2**20
@@ -84,12 +83,9 @@ def _child(connection, function: Callable[..., Any], args: tuple, memory: int,
     _run(connection, lambda: function(*args))
 
 
-def _serve(jobs, connection, preload: tuple[str, ...], memory: int, parents: tuple,
-           scratch: Path | None) -> None:
+def _serve(jobs, connection, preload: tuple[str, ...], memory: int, parents: tuple) -> None:
     """A worker: import ``preload`` now, then run the one job the parent sends."""
     quiet_child(*parents)
-    if scratch is not None:
-        use_in_this_process(scratch)
     try:
         for module in preload:
             importlib.import_module(module)
@@ -112,9 +108,13 @@ def _serve(jobs, connection, preload: tuple[str, ...], memory: int, parents: tup
 
 def quiet_child(*parents) -> None:
     """In a child: Ctrl-C is the parent's to handle, and a crash the parent's to report; the
-    child dies with its parent, and closes the parent's ends of their pipes (``parents``), so
-    that a read of its own end sees the parent go."""
+    child dies with its parent, closes the parent's ends of their pipes (``parents``), so that
+    a read of its own end sees the parent go, and writes its temporary files (WeasyPrint's
+    among them) into the build's folder, which the build removes however it ends."""
     parent = os.getppid()
+    folder = scratch.current()
+    if folder is not None:
+        scratch.use_in_this_process(folder)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the child
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     faulthandler.disable()  # a crash (out of memory in C code) is reported by the parent
@@ -203,17 +203,15 @@ def start_bounded(function: Callable[..., T], args: tuple, bound: Bound, stage: 
 
 
 def start_worker(bound: Bound, stage: str, preload: tuple[str, ...] = (),
-                 location: Location | None = None, hint: str | None = None,
-                 scratch: Path | None = None) -> Worker:
-    """Fork a bounded worker now that imports ``preload`` and waits for ``Worker.submit``; its
-    temporary files (and its children's) go into ``scratch`` (core/scratch.py)."""
+                 location: Location | None = None, hint: str | None = None) -> Worker:
+    """Fork a bounded worker now that imports ``preload`` and waits for ``Worker.submit``."""
     context = multiprocessing.get_context("fork")
     jobs_in, jobs_out = context.Pipe(duplex=False)
     receive, send = context.Pipe(duplex=False)
     # Not a daemon: a daemon may not have children, and a long book's PDF is laid out in
     # chunks by children of this worker (parallel_pdf.py). The build ends it in any case.
     process = context.Process(target=_serve, args=(jobs_in, send, preload, bound.memory_mib * MiB,
-                                                   (jobs_out, receive), scratch))
+                                                   (jobs_out, receive)))
     process.start()
     jobs_in.close()
     send.close()

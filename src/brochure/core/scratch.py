@@ -2,15 +2,18 @@
 
 WeasyPrint writes the fonts of ``@font-face`` rules into a ``weasyprint-*`` folder that only
 its ``FontConfiguration``'s finaliser removes (which never runs in a child ended by
-``os._exit``), and a PDF laid out in parts passes its pages through files. So every child that
-renders writes its temporary files into the build's own folder, ``$TMPDIR/brochure-<pid>-*``,
-which the build removes when it ends, however it ends. A build killed outright (``kill -9``,
-a power cut) cannot: the next build removes the folders whose process is gone.
+``os._exit``), and a PDF laid out in parts passes its pages through files. So every child a
+build starts (core/sandbox.py: the PDF's worker and its parts, the process that draws an EPUB's
+cover, the Markdown's) writes its temporary files into the build's own folder,
+``$TMPDIR/brochure-<pid>-*``, which the build removes when it ends, however it ends. A build
+killed outright (``kill -9``, a power cut) cannot: the next build removes the folders whose
+process is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import re
 import shutil
@@ -20,16 +23,27 @@ from pathlib import Path
 
 PREFIX = "brochure-"
 _OURS = re.compile(rf"{PREFIX}(\d+)-")
+# The folder of the build running in this thread: a child forked meanwhile writes into it. A
+# context variable, not a global, so that builds in two threads keep their own folders.
+_CURRENT: contextvars.ContextVar[Path | None] = contextvars.ContextVar("scratch", default=None)
 
 
 @contextlib.contextmanager
 def scratch_folder() -> Iterator[Path]:
-    """A new folder for this build's temporary files, removed when the block ends."""
+    """A new folder for this build's temporary files, removed when the block ends; every child
+    started meanwhile (core/sandbox.py) writes its temporary files into it."""
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    token = _CURRENT.set(folder)
     try:
         yield folder
     finally:
+        _CURRENT.reset(token)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def current() -> Path | None:
+    """The scratch folder of the build running in this thread, if any."""
+    return _CURRENT.get()
 
 
 def use_in_this_process(folder: Path) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from brochure.core import memo
 from brochure.core.diagnostics import BrochureError, Diagnostic, Report
 from brochure.core.model import Written
-from brochure.core.sandbox import end_process
+from brochure.core.sandbox import end_process, quiet_child
 from brochure.core.settings import Format
 from brochure.runtime.build import BuildOptions, produce
 from brochure.runtime.stopwatch import Stopwatch
@@ -58,8 +58,8 @@ class Builder:
     def __init__(self, options: BuildOptions):
         context = multiprocessing.get_context("fork")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs, options), daemon=False,
-                                       name="brochure-preview-builder")
+        self.process = context.Process(target=_serve, args=(theirs, options, self.connection),
+                                       daemon=False, name="brochure-preview-builder")
         self.process.start()
         theirs.close()
 
@@ -83,9 +83,11 @@ class Builder:
         end_process(self.process, self.connection)
 
 
-def _serve(connection, options: BuildOptions) -> None:
+def _serve(connection, options: BuildOptions, servers_end) -> None:
+    # Stopped by the server, or killed with it if the server dies first (kill -9): without the
+    # server's end of the pipe, a message to a server gone fails instead of waiting forever.
+    quiet_child(servers_end)
     os.setpgid(0, 0)  # a group of its own, with every process it starts: stopped together
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops this process itself
     warm_up()
     while True:
         try:

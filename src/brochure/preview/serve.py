@@ -3,7 +3,8 @@ together.
 
 The builder is forked first, while this process has no thread (it forks in turn). The
 server binds its socket itself, so that the address is known (and said) before it serves;
-Ctrl-C stops the page streams, the watcher, the builder and the server, in that order.
+Ctrl-C (or SIGTERM) stops the page streams, the watcher, the builder and the server, in that
+order, at any moment: it is how the server is stopped, not an error (exit status 0).
 """
 
 from __future__ import annotations
@@ -58,13 +59,26 @@ def log(outcome: Outcome) -> None:
 
 def serve(options: BuildOptions, host: str, port: int,
           say: Callable[[str], None] = lambda line: print(line, flush=True)) -> None:
-    """Serve the preview of ``options.manuscript`` on ``host:port`` until Ctrl-C; an error if
-    it cannot listen there."""
+    """Serve the preview of ``options.manuscript`` on ``host:port`` until Ctrl-C or SIGTERM
+    (then say "stopped"); an error if it cannot listen there. Both signals must raise
+    KeyboardInterrupt, not report an interrupted build (the command sees to it)."""
     if not is_loopback(host):
         echo([Diagnostic("warning", f"serving on {host}: anyone who can reach this machine "
                          "there can read the book",
                          hint="leave --host out to serve on 127.0.0.1, this machine only")])
     builder = Builder(options)
+    try:
+        _serve_with(builder, options, host, port, say)
+    except KeyboardInterrupt:  # uvicorn raises again the Ctrl-C it handled: it is the stop
+        pass
+    finally:
+        builder.stop()
+    print("stopped", file=sys.stderr, flush=True)
+
+
+def _serve_with(builder: Builder, options: BuildOptions, host: str, port: int,
+                say: Callable[[str], None]) -> None:
+    """Listen on ``host:port`` and serve until stopped; the caller stops the builder."""
     folders = tuple(folder.resolve() for folder in project_folders(options.manuscript,
                                                                    options.styles_dir))
     preview = Preview(builder, folders, log=log)
@@ -74,7 +88,6 @@ def serve(options: BuildOptions, host: str, port: int,
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listening.bind((host, port))
     except OSError as exc:
-        builder.stop()
         listening.close()
         raise error(f"cannot serve on {host}:{port}: {exc.strerror or exc}",
                     hint="choose another --port, or stop what uses this one") from None
@@ -96,9 +109,5 @@ def serve(options: BuildOptions, host: str, port: int,
 
     try:
         asyncio.run(run())
-    except KeyboardInterrupt:  # uvicorn raises again the Ctrl-C it handled: it is the stop
-        pass
     finally:
-        builder.stop()
         listening.close()
-    print("stopped", file=sys.stderr, flush=True)

@@ -256,8 +256,8 @@ def produce(options: BuildOptions, report: Report, watch: Stopwatch,
     # Forked now, while this process holds little more than the manuscript's text: the PDF's
     # process then holds WeasyPrint's memory alone, and imports WeasyPrint while this one
     # parses the manuscript.
-    with scratch_folder() as scratch:  # the PDF's temporary files, removed however it ends
-        worker = _pdf_worker(options.limits, scratch) if Format.PDF in needed else None
+    with scratch_folder():  # the children's temporary files, removed however the build ends
+        worker = _pdf_worker(options.limits) if Format.PDF in needed else None
         try:
             rendering = checked(manuscript, report, watch, options.limits, options.cores)
             output_paths(options.out_dir, rendering.book, manuscript)  # refuses to overwrite inputs
@@ -486,12 +486,11 @@ def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnos
     return written, covers, problems, time.perf_counter() - started
 
 
-def _pdf_worker(limits: Limits, scratch: Path | None = None) -> Worker:
-    """A bounded process that imports WeasyPrint now and renders the PDF when sent its job,
-    its temporary files in ``scratch``."""
+def _pdf_worker(limits: Limits) -> Worker:
+    """A bounded process that imports WeasyPrint now and renders the PDF when sent its job."""
     return start_worker(limits.pdf, "rendering the PDF", preload=("brochure.pdf.write",),
                         hint="raise --time-limit or --memory-limit if the book is really that "
-                             "large, or look for a runaway stylesheet rule", scratch=scratch)
+                             "large, or look for a runaway stylesheet rule")
 
 
 def _booklet(pdf: Written, settings: Settings) -> Written:

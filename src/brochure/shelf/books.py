@@ -22,7 +22,14 @@ from brochure.core.sandbox import usable_cores
 from brochure.core.settings import Format
 from brochure.runtime.build import BuildOptions, BuildResult, Recipe, build
 from brochure.shelf.apart import Crashed, side_by_side
-from brochure.shelf.catalogue import Catalogue, book_slug, is_shelf, loose_books, read_shelf
+from brochure.shelf.catalogue import (
+    SITE_FOLDERS,
+    Catalogue,
+    book_slug,
+    is_shelf,
+    loose_books,
+    read_shelf,
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,10 @@ def plan_books(arguments: Sequence[Path], template: BuildOptions, jobs: int | No
             raise error(f"'{manuscript}' and '{folders[slug]}' would both be built into "
                         f"'{template.out_dir / slug}'", Location(manuscript),
                         "rename one of the two folders")
+        if slug in SITE_FOLDERS:
+            raise error(f"this book would be built into '{template.out_dir / slug}', where the "
+                        f"site keeps its {slug}", Location(manuscript),
+                        "rename the book's folder (it names the book's folder in the site)")
         folders[slug] = manuscript
         options = dataclasses.replace(
             template, manuscript=manuscript, out_dir=template.out_dir / slug,

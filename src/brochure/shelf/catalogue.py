@@ -99,6 +99,12 @@ def loose_books(manuscripts: Sequence[Path], out_dir: Path) -> ShelfSource:
     return ShelfSource(tuple(manuscripts), Catalogue(title=out_dir.resolve().name), None)
 
 
+# The site's own folders, beside the books' (its page's fonts, the books' covers and thumbnails):
+# a book's folder holds its outputs alone, and no book's folder may take one of these names.
+FONTS, COVERS, THUMBNAILS = "fonts", "covers", "thumbnails"
+SITE_FOLDERS = (FONTS, COVERS, THUMBNAILS)
+
+
 def book_slug(manuscript: Path) -> str:
     """The book's folder in the site, and its anchor on the page: from its manuscript's name."""
     name = manuscript.stem if manuscript.is_file() else manuscript.resolve().name

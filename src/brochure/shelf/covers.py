@@ -1,10 +1,12 @@
 """Each book's pictures in the catalogues and on the page: its cover, and a thumbnail.
 
 The cover is the one the book's EPUB carries (the manifest item with the ``cover-image``
-property), as the EPUB has it; the thumbnail is that cover made small. This is where a book's
-cover plugs in: whatever makes the EPUB's cover makes the shelf's. A book whose EPUB has no
-cover (or that has no EPUB) gets a plain typographic thumbnail instead: its title and authors
-set in the shipped Charis SIL on a card, and no cover.
+property), as the EPUB has it: the one given in its book.yaml, or the one drawn from its
+metadata (cover/). The thumbnail is that cover made small, in its own proportions (an A5 cover
+is 240 x 340 pixels). This is where a book's cover plugs in: whatever makes the EPUB's cover
+makes the shelf's. A book without an EPUB (or whose EPUB's cover OPDS cannot show) gets a plain
+typographic thumbnail instead: its title and authors set in the shipped Charis SIL on a 2:3
+card, and no cover. The site keeps them in folders of its own (site.py), not in the books'.
 
 Pictures are made from the book alone, with Pillow's own text layout (not the system's), so the
 same book gives the same bytes wherever it is built.
@@ -27,7 +29,7 @@ from brochure.core import memo
 from brochure.core.fingerprint import default_styles_dir
 from brochure.core.model import Metadata
 
-THUMBNAIL = (240, 360)  # pixels: a 2:3 card, twice the size the page shows it at
+THUMBNAIL = (240, 360)  # pixels: the box a thumbnail fits in, twice the size the page shows
 COVER_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}  # what OPDS takes
 _OPF = "{http://www.idpf.org/2007/opf}"
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
@@ -37,8 +39,8 @@ _MARGIN = 20
 
 @dataclass(frozen=True)
 class BookPictures:
-    cover: tuple[str, bytes] | None  # (file name, bytes): "cover.jpg"
-    thumbnail: tuple[str, bytes]  # ("thumbnail.png", bytes)
+    cover: tuple[str, bytes] | None  # (suffix, bytes): ".jpg", as the EPUB has it
+    thumbnail: bytes  # PNG
 
 
 def book_pictures(metadata: Metadata, epub: bytes | None) -> BookPictures:
@@ -49,10 +51,10 @@ def book_pictures(metadata: Metadata, epub: bytes | None) -> BookPictures:
     if cover is None:
         text = json.dumps([metadata.title, metadata.authors, metadata.publisher]).encode()
         drawn = memo.recall("thumbnail", b"text\0" + text, lambda: typographic_thumbnail(metadata))
-        return BookPictures(None, ("thumbnail.png", drawn))
+        return BookPictures(None, drawn)
     media_type, data = cover
     small = memo.recall("thumbnail", b"cover\0" + hashlib.sha256(data).digest(), lambda: _small(data))
-    return BookPictures((f"cover{COVER_TYPES[media_type]}", data), ("thumbnail.png", small))
+    return BookPictures((COVER_TYPES[media_type], data), small)
 
 
 def epub_cover(epub: bytes) -> tuple[str, bytes] | None:
@@ -79,7 +81,7 @@ def epub_cover(epub: bytes) -> tuple[str, bytes] | None:
 
 
 def _small(data: bytes) -> bytes:
-    """A cover made thumbnail-sized, as PNG."""
+    """A cover made small enough to fit THUMBNAIL, in its own proportions, as PNG."""
     with Image.open(io.BytesIO(data)) as image:
         picture = image.convert("RGB")
     picture.thumbnail(THUMBNAIL, Image.Resampling.LANCZOS)

@@ -15,13 +15,14 @@ from lxml import html
 
 from brochure.core.fingerprint import default_styles_dir
 from brochure.epub.fonts import subset_font
+from brochure.shelf.catalogue import FONTS
 from brochure.shelf.feeds import _CSS as PAGE_CSS  # the page's own style, which this extends
 
 STYLESHEET = "shelf.css"
 # (file in the site, shipped font, CSS weight and style): what the page's style uses.
-FACES = (("fonts/charis-regular.woff", "CharisSIL-Regular.ttf", "normal", "normal"),
-         ("fonts/charis-italic.woff", "CharisSIL-Italic.ttf", "normal", "italic"),
-         ("fonts/charis-bold.woff", "CharisSIL-Bold.ttf", "bold", "normal"))
+FACES = ((f"{FONTS}/charis-regular.woff", "CharisSIL-Regular.ttf", "normal", "normal"),
+         (f"{FONTS}/charis-italic.woff", "CharisSIL-Italic.ttf", "normal", "italic"),
+         (f"{FONTS}/charis-bold.woff", "CharisSIL-Bold.ttf", "bold", "normal"))
 _FAMILY = "body{font-family:\"Charis SIL\",Charis,Georgia,serif}\n"
 
 

@@ -7,7 +7,8 @@ multiprocessing refused; the builder is neither, so it forks a child for each jo
 takes only that job, and the memory goes back when it ends). The child writes the job's files
 into a private temporary folder, builds there with the client's settings, cores and
 SOURCE_DATE_EPOCH, and sends the outputs' bytes back; the folder is removed whatever happens.
-The builder ends with the worker that started it, and a job's child with its builder.
+The builder ends with the worker thread that started it (or with ``stop_builder``), and a job's
+child with its builder.
 """
 
 from __future__ import annotations
@@ -58,9 +59,16 @@ def run_job(job: BookJob, styles: Bundle | None) -> JobOutcome:
         outcome = builder.run(job, styles)
         return dataclasses.replace(outcome, host=_worker_name() or outcome.host)
     except BaseException:
-        builder.stop()
-        _builders.builder = None
+        stop_builder()
         raise
+
+
+def stop_builder() -> None:
+    """End this thread's builder process, if it has one: a thread that builds no more books."""
+    builder: _Builder | None = getattr(_builders, "builder", None)
+    _builders.builder = None
+    if builder is not None:
+        builder.stop()
 
 
 def _worker_name() -> str | None:
@@ -81,7 +89,7 @@ class _Builder:
 
     @classmethod
     def start(cls) -> _Builder:
-        return cls(subprocess.Popen([sys.executable, "-m", "brochure.shelf.remote"],
+        return cls(subprocess.Popen([sys.executable, "-m", "brochure.shelf.remote", str(os.getpid())],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE))
 
     def alive(self) -> bool:
@@ -210,8 +218,12 @@ def _end_with_parent() -> None:
 
 
 def main() -> None:
-    """The builder: the pipe to the worker is a copy of stdout; anything printed goes to stderr."""
+    """The builder: the pipe to the worker is a copy of stdout; anything printed goes to stderr.
+    Its argument is the worker's process id: a worker gone before the builder could arrange to
+    end with it (its imports take a second) leaves the builder alone, which then ends at once."""
     _end_with_parent()
+    if sys.argv[1:] and os.getppid() != int(sys.argv[1]):
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     outbox = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

@@ -4,10 +4,12 @@ Each book is described by its metadata as its reader sees it (read through the r
 the typography of its language) and by its outputs as they are in their folder (names, sizes),
 whether this build made them or kept them. A book that failed keeps its folder's earlier outputs,
 and its place in the catalogues as they last listed it (record.py), or is left out when there is
-none: the site's links always reach files that are there, with the sizes they give. The
-catalogues, the page and the books' pictures are written all at once, each only if its bytes
-changed. Times come from the books' build time, never the clock: the same shelf gives the same
-site.
+none: the site's links always reach files that are there, with the sizes they give. A book's
+folder holds its outputs alone, as a build of that book alone would; the site's own files are
+beside the books' folders: the catalogues, the page, its style and fonts, and the books'
+pictures (``covers/<book>.png``, ``thumbnails/<book>.png``). They are written all at once, each
+only if its bytes changed. Times come from the books' build time, never the clock: the same
+shelf gives the same site.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from brochure.core.settings import Format
 from brochure.runtime.publish import publish
 from brochure.shelf import record
 from brochure.shelf.books import BookRun
-from brochure.shelf.catalogue import Catalogue
+from brochure.shelf.catalogue import COVERS, THUMBNAILS, Catalogue
 from brochure.shelf.covers import book_pictures
 from brochure.shelf.feeds import (
     FEED_JSON,
@@ -105,12 +107,12 @@ def _books(root: Path, runs: Sequence[BookRun]
         assert run.result is not None
         epub = run.result.outputs.get(Format.EPUB)
         pictures = book_pictures(metadata, epub.read_bytes() if epub is not None else None)
-        hrefs = {}
-        for kind, picture in (("cover", pictures.cover), ("thumbnail", pictures.thumbnail)):
-            if picture is not None:
-                hrefs[kind] = f"{run.book.slug}/{picture[0]}"
-                files[root / run.book.slug / picture[0]] = picture[1]
-        books.append(shelf_book(run, metadata, hrefs))
+        placed = {"thumbnail": (f"{THUMBNAILS}/{run.book.slug}.png", pictures.thumbnail)}
+        if pictures.cover is not None:
+            suffix, data = pictures.cover
+            placed["cover"] = (f"{COVERS}/{run.book.slug}{suffix}", data)
+        files.update({root / href: data for href, data in placed.values()})
+        books.append(shelf_book(run, metadata, {kind: href for kind, (href, _) in placed.items()}))
     return books, files, said
 
 
