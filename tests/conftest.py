@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,23 @@ EPOCH = "1700000000"
 ACCEPTED_USAGE = ("CSS-028",)  # the stylesheet declares the fonts the book carries
 
 
+_CHECKED: dict[str, list] = {}  # EPUBCheck's messages by the EPUB's hash: one JVM run each
+
+
+def epubcheck_messages(path: Path) -> list:
+    """EPUBCheck's messages about an EPUB, usage messages on: run once per distinct EPUB in a
+    test process (EPUBCheck takes seconds of CPU; equal EPUBs of two fixtures share a run)."""
+    data = path.read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _CHECKED:
+        _CHECKED[key] = check_epub(data, usage=True)
+    return _CHECKED[key]
+
+
 def epubcheck(path: Path) -> list:
     """EPUBCheck's errors, warnings and usage messages about an EPUB, but the accepted usage."""
     accepted = tuple(f"EPUBCheck USAGE {message}:" for message in ACCEPTED_USAGE)
-    return [d for d in check_epub(path.read_bytes(), usage=True)
-            if not d.message.startswith(accepted)]
+    return [d for d in epubcheck_messages(path) if not d.message.startswith(accepted)]
 
 
 @dataclass
@@ -52,6 +65,14 @@ def build_fixture(manuscript: Path, out: Path, formats: tuple[str, ...] = (),
     result = build(BuildOptions(manuscript=manuscript, out_dir=out, settings=chosen, **options),
                    report)
     return Built(manuscript, result, report)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drawing_loaded():
+    """WeasyPrint and the covers' code loaded once in the test process, so that each build's
+    PDF worker (forked from it) starts with them, as the preview's warm builder does."""
+    import brochure.cover.make
+    import brochure.pdf.write  # noqa: F401
 
 
 @pytest.fixture(scope="session", autouse=True)

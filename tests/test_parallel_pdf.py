@@ -179,6 +179,7 @@ def test_chunked_pdf_has_the_whole_books_boxes_and_fonts(manifesto_both_ways):
         line.split()[0] for line in fonts[0])
 
 
+@pytest.mark.slow  # the Manifesto laid out twice more: -m slow
 def test_chunking_is_reproducible(manifesto_both_ways, epoch_env):
     _, chunked, _ = manifesto_both_ways
     source, book, built = _job(MANIFESTO)
@@ -205,6 +206,7 @@ def test_what_a_chunk_cannot_know_alone_is_laid_out_in_one_piece(epoch_env, css)
                                       chunks=2) is None
 
 
+@pytest.mark.slow  # the Manifesto laid out twice more: -m slow
 def test_a_build_of_a_long_book_uses_the_chunks(tmp_path, epoch_env, monkeypatch):
     # What counts as long is lowered to the Manifesto's length; the build's PDF worker is forked
     # from this process, so it sees the same threshold.
@@ -247,6 +249,7 @@ def _texts_both_ways(css: str, folder: Path) -> list[str]:
     return texts
 
 
+@pytest.mark.slow  # the Manifesto laid out twice more: -m slow
 def test_running_heads_set_in_one_chunk_carry_into_the_next(epoch_env, tmp_path):
     # A named string set once, in the first chapter, heads every later page: the chunks after
     # it must start with its value.
@@ -255,6 +258,7 @@ def test_running_heads_set_in_one_chunk_carry_into_the_next(epoch_env, tmp_path)
     assert sum("Pamphlets, volume 1" in page for page in texts) > 40
 
 
+@pytest.mark.slow  # the Manifesto laid out twice more: -m slow
 def test_a_print_shop_pdf_in_chunks_is_the_one_piece_pdf_x(tmp_path, epoch_env, monkeypatch):
     from conftest import build_fixture
 
@@ -281,6 +285,7 @@ def test_a_print_shop_pdf_in_chunks_is_the_one_piece_pdf_x(tmp_path, epoch_env, 
     assert checked.returncode == 0 and "WARNING" not in checked.stdout + checked.stderr
 
 
+@pytest.mark.slow  # the Manifesto laid out twice more: -m slow
 def test_selectors_on_a_chapters_siblings_match_as_in_the_whole_book(epoch_env, tmp_path):
     # A part keeps the chapters it does not show as undisplayed stand-ins: "+" and
     # ":first-child" see the same siblings as in the book.
@@ -290,6 +295,7 @@ def test_selectors_on_a_chapters_siblings_match_as_in_the_whole_book(epoch_env, 
     assert "".join(texts).count("§ ") == 5 and "(fifth)" in "".join(texts)
 
 
+@pytest.mark.slow  # the Manifesto laid out twice more: -m slow
 def test_chapters_on_right_hand_pages_get_the_blank_pages_of_the_whole_book(epoch_env, tmp_path):
     # Each part opens on a right-hand page: it brings a blank left-hand page, kept where the
     # page before it is a right-hand one, as in the book laid out in one piece.

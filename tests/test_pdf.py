@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pikepdf
+import pytest
 from helpers import cover_pages, pdf_destinations, pdf_fonts, pdf_links, pdf_page_texts, pdf_text
 
 A5_POINTS = (419.53, 595.28)
@@ -86,7 +87,8 @@ def test_the_text_is_in_the_pdf(seed):
     assert "Accueil" not in text  # the web page's breadcrumb is not part of the essay
 
 
-def test_the_indexed_target_lookups_give_the_same_pdf_bytes(epoch_env, monkeypatch):
+@pytest.mark.parametrize("book", ["two-chapters", pytest.param("manifesto", marks=pytest.mark.slow)])
+def test_the_indexed_target_lookups_give_the_same_pdf_bytes(epoch_env, monkeypatch, book):
     # internals.py replaces a quadratic step of WeasyPrint's by an indexed one: the PDF laid out
     # in one piece (where the step runs) must not change by a byte, on books with notes called
     # from many pages.
@@ -109,8 +111,9 @@ def test_the_indexed_target_lookups_give_the_same_pdf_bytes(epoch_env, monkeypat
         return indexed(*args)
 
     monkeypatch.setattr(internals, "cache_target_page_counters", counted)
-    for manuscript in (ROOT / "tests" / "corpus" / "communist-manifesto",
-                       FIXTURES / "two-chapters"):
+    manuscripts = {"manifesto": ROOT / "tests" / "corpus" / "communist-manifesto",
+                   "two-chapters": FIXTURES / "two-chapters"}
+    for manuscript in (manuscripts[book],):
         report = Report()
         rendering = render_book(book_of(read(BuildOptions(manuscript), report), report))
         source, built = serialize(rendering.document), build_time(rendering.book.metadata)

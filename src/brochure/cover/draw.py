@@ -81,5 +81,5 @@ def png_bytes(image: Image.Image, dpi: float) -> bytes:
     """PNG with fixed encoder settings and no metadata but the resolution."""
     out = io.BytesIO()
     resolution = math.floor(dpi + 0.5)
-    image.save(out, format="PNG", optimize=False, compress_level=9, dpi=(resolution, resolution))
+    image.save(out, format="PNG", optimize=False, compress_level=6, dpi=(resolution, resolution))
     return out.getvalue()
