@@ -113,6 +113,20 @@ def two_chapters_epubcheck(two_chapters):
     return epubcheck(two_chapters.epub)
 
 
+@pytest.fixture(scope="session")
+def two_chapters_messages(two_chapters):
+    """All of EPUBCheck's messages on the two-chapter book, the accepted usage ones too."""
+    return epubcheck_messages(two_chapters.epub)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that read EPUBCheck's report of a session's book run in one test process of the
+    parallel suite (pytest-xdist's loadgroup), so that each book is checked once."""
+    for item in items:
+        if any(name.endswith(("_epubcheck", "_messages")) for name in item.fixturenames):
+            item.add_marker(pytest.mark.xdist_group("epubcheck"))
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A writable copy of the two-chapter fixture, for tests that break it."""

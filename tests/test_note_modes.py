@@ -74,7 +74,9 @@ def manifesto_split(tmp_path_factory, epoch_env) -> Built:
         mp.undo()
 
 
-@pytest.mark.parametrize("mode", ["book", "chapter", pytest.param("numbering", marks=SLOW)])
+# Book mode's EPUB is checked in the default suite on tests/fixtures/manifesto (test_page_setup).
+@pytest.mark.parametrize("mode", [pytest.param("book", marks=SLOW), "chapter",
+                                  pytest.param("numbering", marks=SLOW)])
 def test_epubcheck_reports_nothing_in_each_mode(modes, mode):
     assert epubcheck(modes[mode].epub) == []
 

@@ -201,6 +201,9 @@ def _finish_nav(data: bytes, page_list: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
+_COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")  # compressed already
+
+
 def reproducible_zip(data: bytes, built: dt.datetime, lang: str,
                      page_list: etree._Element | None = None) -> bytes:
     """Rewrite an EPUB zip: mimetype first and stored, fixed order, dates and permissions;
@@ -222,11 +225,12 @@ def reproducible_zip(data: bytes, built: dt.datetime, lang: str,
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.external_attr = 0o644 << 16
                 info.create_system = 3
-                if name == "mimetype":
-                    info.compress_type = zipfile.ZIP_STORED
+                if name == "mimetype" or name.endswith(_COMPRESSED):
+                    info.compress_type = zipfile.ZIP_STORED  # deflate would gain nothing
+                    target.writestr(info, content)
                 else:
                     info.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(info, content, compresslevel=9 if name != "mimetype" else None)
+                    target.writestr(info, content, compresslevel=6)
     return out.getvalue()
 
 
