@@ -41,7 +41,8 @@ MODES = {
 HEADING_WITH_NOTE = "I: Bourgeois and Proletarians"
 # The default suite checks the modes whose output differs most; -m slow checks every mode.
 SLOW = pytest.mark.slow
-MAIN_MODES = ["book", "chapter", "footnotes", pytest.param("numbering", marks=SLOW)]
+MAIN_MODES = ["book", "chapter", pytest.param("footnotes", marks=SLOW),
+              pytest.param("numbering", marks=SLOW)]
 
 
 class _Modes(dict):
