@@ -119,24 +119,6 @@ def two_chapters_messages(two_chapters):
     return epubcheck_messages(two_chapters.epub)
 
 
-# Modules whose tests share a costly module or session fixture (a book built in several
-# ways): their tests run in one process of the parallel suite, so it is built once.
-SHARING_MODULES = {"test_note_modes", "test_parallel_pdf", "test_page_setup", "test_shelf",
-                   "test_cluster", "test_links_on_printed_pages", "test_booklet"}
-
-
-def pytest_collection_modifyitems(items):
-    """Group the tests of the parallel suite (pytest-xdist's loadgroup) so that what they
-    share is made once: EPUBCheck's report of a session's book (the JVM run takes seconds),
-    and the books of the modules in ``SHARING_MODULES``."""
-    for item in items:
-        module = item.path.stem
-        if module in SHARING_MODULES:
-            item.add_marker(pytest.mark.xdist_group(module))
-        elif any(name.endswith(("_epubcheck", "_messages")) for name in item.fixturenames):
-            item.add_marker(pytest.mark.xdist_group("epubcheck"))
-
-
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A writable copy of the two-chapter fixture, for tests that break it."""
