@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import EPOCH
 from shelf_books import build_in_process, files_of, write_book
@@ -28,17 +29,15 @@ distributed = pytest.importorskip("distributed")
 
 
 def _builders() -> list[int]:
-    """The builder processes (python -m brochure.shelf.remote) this process started, alive."""
+    """The builder processes (python -m brochure.shelf.remote) this process started, alive
+    (psutil reads every thread's children; threads come and go while it reads)."""
     found = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            try:
-                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-                state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if b"brochure.shelf.remote" in command and state != "Z":
-                found.append(int(child))
+    for child in psutil.Process().children():
+        try:
+            if "brochure.shelf.remote" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                found.append(child.pid)
+        except psutil.Error:  # ended meanwhile
+            continue
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ACCEPTED_USAGE, ROOT
 from helpers import NS, Epub, text_of
 
 SEED_NOTES = [
@@ -26,6 +27,15 @@ def test_epubcheck_reports_nothing_for_the_seed(seed_epubcheck):
 
 def test_epubcheck_reports_nothing_for_two_chapters(two_chapters_epubcheck):
     assert two_chapters_epubcheck == []
+
+
+def test_usage_messages_are_only_the_documented_ones(two_chapters_messages):
+    found = {d.message.split(":")[0].removeprefix("EPUBCheck USAGE ")
+             for d in two_chapters_messages}
+    assert "OPF-086b" not in found
+    assert found == set(ACCEPTED_USAGE)
+    explained = (ROOT / "docs" / "typography.md").read_text() + (ROOT / "README.md").read_text()
+    assert all(f"`{message}`" in explained for message in ACCEPTED_USAGE)
 
 
 @pytest.fixture(scope="module")
