@@ -127,10 +127,11 @@ class CoverSources:
 @dataclass(frozen=True)
 class Covers:
     """The covers as drawn (or given): the front for the EPUB (the image as given, or the
-    drawn cover as PNG), and one-page PDFs of the front and back for the PDF."""
+    drawn cover as PNG), and one-page PDFs of the front and back for the PDF (none when only
+    an EPUB was made from a cover image)."""
 
     image: Asset
-    front_pdf: bytes
+    front_pdf: bytes | None
     back_pdf: bytes | None = None
 
 

@@ -10,7 +10,6 @@ from brochure.core.diagnostics import Diagnostic, Location
 from brochure.core.model import Asset, Book, Covers
 from brochure.cover.check import check_cover_image
 from brochure.cover.design import CoverText, back_cover_html, front_cover_html, image_cover_html
-from brochure.cover.draw import draw_cover, rasterise
 from brochure.cover.files import cover_files, template_files
 from brochure.cover.fit import back_strings, front_strings, unfit_text
 
@@ -26,6 +25,8 @@ class Cover:
 
     def png(self) -> bytes:
         """The page as PNG for the EPUB, at least 1600 x 2560 px."""
+        from brochure.cover.draw import rasterise
+
         return rasterise(self.pdf)
 
 
@@ -34,6 +35,8 @@ def front_cover(text: CoverText, page_mm: tuple[float, float],
     """The front cover at ``page_mm`` (width, height), with the template and fonts of a styles
     folder, or with ``files`` (path -> bytes, media type) as the read stage found them; in a
     print ``shop``'s inks."""
+    from brochure.cover.draw import draw_cover  # WeasyPrint: only where a cover is drawn
+
     files = cover_files(files) if isinstance(files, Path) else files
     pdf = draw_cover(front_cover_html(text, page_mm, shop), files)
     return Cover(pdf, tuple(unfit_text(pdf, front_strings(text))))
@@ -42,6 +45,8 @@ def front_cover(text: CoverText, page_mm: tuple[float, float],
 def back_cover(text: CoverText, page_mm: tuple[float, float],
                files: Path | dict[str, tuple[bytes, str]], shop: bool = False) -> Cover:
     """The back cover: description, publisher, and the barcode when the book has an ISBN."""
+    from brochure.cover.draw import draw_cover
+
     files = cover_files(files, text.isbn) if isinstance(files, Path) else files
     pdf = draw_cover(back_cover_html(text, page_mm, shop=shop), files)
     return Cover(pdf, tuple(unfit_text(pdf, back_strings(text))))
@@ -63,10 +68,11 @@ def page_size(book: Book) -> tuple[float, float]:
     return trim.width + 2 * bleed, trim.height + 2 * bleed
 
 
-def make_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
+def make_covers(book: Book, for_pdf: bool = True) -> tuple[Covers, list[Diagnostic]]:
     """The book's covers: its cover image, or the template drawn from its metadata; a back
     cover when ``back-cover`` asks for one. Warnings say what a cover does not show, or what
-    the cover image lacks for the stores or for print."""
+    the cover image lacks for the stores or for print. Without ``for_pdf`` (an EPUB alone),
+    the PDF's pages are left out: a cover image is then taken as it is, nothing drawn."""
     text = cover_text(book)
     trim = (book.settings.trim.width, book.settings.trim.height)
     shop = book.settings.print_mode == "shop"
@@ -78,9 +84,13 @@ def make_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
         where = book.metadata.where("cover-image")
         found += [Diagnostic("warning", problem, where) for problem in
                   check_cover_image(image.data, image.source.name, trim)]
+        epub_image = image
+        if not for_pdf:
+            return Covers(epub_image, None), found
+        from brochure.cover.draw import draw_cover
+
         front_pdf = draw_cover(image_cover_html(text, page_size(book), image.href),
                                {image.href: (image.data, image.media_type)})
-        epub_image = image
     else:
         drawn = front_cover(text, page_size(book), files, shop)
         found += _problems("front", drawn, where)

@@ -34,6 +34,7 @@ def with_covers(data: bytes, covers: Covers, settings: Settings, lang: str) -> b
         interior = len(pdf.pages)
         marks = _crop_marks(model) if shop else b""
         if settings.pdf_cover:
+            assert covers.front_pdf is not None  # drawn whenever a PDF is made
             pdf.pages.insert(0, _cover_page(pdf, covers.front_pdf, model, bleed, marks))
             pdf.pages.insert(1, _blank_like(pdf, model, marks))
         if covers.back_pdf is not None:

@@ -71,27 +71,33 @@ def write_pdf(rendering: Rendering, built, cores: int | None = None) -> Written:
     return render_pdf(rendering, built, cores)
 
 
-def draw_covers(book: Book) -> tuple[Covers, list[Diagnostic]]:
-    """The book's covers (cover/make.py), drawn by WeasyPrint: imported only here."""
+def draw_covers(book: Book, for_pdf: bool = True) -> tuple[Covers, list[Diagnostic]]:
+    """The book's covers (cover/make.py), drawn by WeasyPrint, imported only where a cover
+    is drawn: an EPUB alone from a cover image draws nothing."""
     from brochure.cover.make import make_covers
 
-    return make_covers(book)
+    return make_covers(book, for_pdf)
 
 
-def _covers_key(book: Book) -> bytes:
-    """What the covers are drawn from: the metadata, the page, the template or the image."""
+def _covers_key(book: Book, for_pdf: bool) -> bytes:
+    """What the covers are drawn from: the metadata, the page, the template or the image, and
+    whether the PDF's pages were made."""
     meta = dataclasses.replace(book.metadata, lines=(), location=Location(Path()))
     files = (*book.cover.template, *((book.cover.image,) if book.cover.image else ()))
     settings = book.settings
     return pickle.dumps((meta, settings.trim, settings.bleed, settings.print_mode,
                          settings.back_cover, [(f.href, hashlib.sha256(f.data).digest())
-                                               for f in files]))
+                                               for f in files], for_pdf))
 
 
-def _recalled_covers(book: Book) -> tuple[Covers, list[Diagnostic]] | None:
-    """The covers an earlier build drew from the same inputs (memo.py), if any."""
-    stored = memo.lookup("covers", _covers_key(book))
-    return pickle.loads(stored) if stored is not None else None
+def _recalled_covers(book: Book, for_pdf: bool) -> tuple[Covers, list[Diagnostic]] | None:
+    """The covers an earlier build drew from the same inputs (memo.py), if any: with the PDF's
+    pages, or for an EPUB alone also without."""
+    for with_pages in (True,) if for_pdf else (True, False):
+        stored = memo.lookup("covers", _covers_key(book, with_pages))
+        if stored is not None:
+            return pickle.loads(stored)
+    return None
 
 
 WRITERS: dict[Format, Callable[..., Written]] = {Format.EPUB: write_epub, Format.PDF: write_pdf}
@@ -406,6 +412,7 @@ class _Drawing:
 
     book: Book
     recalled: tuple[Covers, list[Diagnostic]] | None
+    for_pdf: bool = True
     pdf: Running[tuple[Written, Covers, list[Diagnostic], float]] | None = None
     pdf_started: float = 0.0
     covers: Running[tuple[Covers, list[Diagnostic]]] | None = None
@@ -431,7 +438,8 @@ class _Drawing:
             assert self.recalled is not None
             covers, problems = self.recalled
         if self.recalled is None:
-            memo.store("covers", _covers_key(self.book), pickle.dumps((covers, problems)))
+            memo.store("covers", _covers_key(self.book, self.for_pdf),
+                       pickle.dumps((covers, problems)))
         report.diagnostics.extend(problems)
         return covers
 
@@ -445,17 +453,23 @@ class _Drawing:
 def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering, built,
                    worker: Worker | None, epub: bool) -> _Drawing:
     """Send the PDF's job to the worker (it draws the covers first); without a PDF, draw the
-    EPUB's cover in a child process, unless an earlier build drew it."""
+    EPUB's cover in a child process, unless an earlier build drew it, or take the cover image
+    as it is."""
     book = rendering.book
-    drawing = _Drawing(book, _recalled_covers(book))
+    for_pdf = worker is not None
+    drawing = _Drawing(book, _recalled_covers(book, for_pdf), for_pdf)
     if worker is not None:
         with watch.stage("render"):
             job = _pdf_job(rendering)
         drawing.pdf_started = time.perf_counter()
         drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled, options.cores))
         progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
+    elif epub and drawing.recalled is None and book.cover.image is not None:
+        drawing.recalled = draw_covers(book, for_pdf=False)  # nothing to draw: no WeasyPrint
+        drawing.for_pdf = False
+        memo.store("covers", _covers_key(book, False), pickle.dumps(drawing.recalled))
     elif epub and drawing.recalled is None:
-        drawing.covers = start_bounded(draw_covers, (book,), options.limits.pdf,
+        drawing.covers = start_bounded(draw_covers, (book, False), options.limits.pdf,
                                        "drawing the cover")
     return drawing
 
