@@ -381,6 +381,11 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
         if Format.EPUB in needed:
             with watch.stage("epub"):
                 fonts = epub_assets(rendering)
+                if ready is not None:
+                    # The preview shows the text at once: the EPUB before the PDF's page
+                    # numbers and the cover, which only the published EPUB needs.
+                    ready(Format.EPUB, WRITERS[Format.EPUB](dataclasses.replace(
+                        rendering, epub_fonts=fonts), built))
         covers = drawing.finish(report, watch, made)
     finally:
         drawing.stop()
@@ -391,8 +396,6 @@ def write(options: BuildOptions, report: Report, watch: Stopwatch, rendering: Re
             made[Format.EPUB] = WRITERS[Format.EPUB](dataclasses.replace(
                 rendering, covers=covers, page_starts=drawing.page_starts, epub_fonts=fonts),
                 built)
-        if ready is not None:
-            ready(Format.EPUB, made[Format.EPUB])
     if options.check and Format.EPUB in made:
         with watch.stage("validate"):
             report.diagnostics.extend(check_epub(made[Format.EPUB].data))
