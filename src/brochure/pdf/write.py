@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 
 from brochure.core.diagnostics import Diagnostic
-from brochure.core.model import PageStart, Rendering, Written
+from brochure.core.model import Book, Covers, PageStart, Rendering, Written
 from brochure.core.xhtml import serialize
 from brochure.pdf.covers import with_covers
 from brochure.pdf.draw import diagnostics, draw, tell_part
@@ -23,8 +23,7 @@ from brochure.pdf.parts import write_in_parts
 def write_pdf(rendering: Rendering, built: dt.datetime, cores: int | None = None) -> Written:
     """The PDF of a rendering, as bytes, with its page count and WeasyPrint's complaints; laid
     out in at most ``cores`` parts side by side (None: one a core this process may use); with
-    its covers, the front cover first (if ``pdf-cover``) and the back cover last."""
-    covers = rendering.covers
+    its covers (``with_book_covers``) when the rendering has them."""
     use_indexed_lookups()
     book = rendering.book
     source = serialize(rendering.document)
@@ -43,9 +42,16 @@ def write_pdf(rendering: Rendering, built: dt.datetime, cores: int | None = None
     starts = tuple(dataclasses.replace(start, label=str(number)) if start
                    else PageStart(str(number), "", (), "", None)  # nothing on the page
                    for number, start in enumerate(written.page_starts, start=1))
-    data, pages = written.data, written.pages or 0
-    if covers is not None and (book.settings.pdf_cover or covers.back_pdf is not None):
-        data = with_covers(data, covers, book.settings, book.metadata.lang)
-        pages += 2 * book.settings.pdf_cover + (covers.back_pdf is not None)
-    return dataclasses.replace(written, data=with_metadata(data, book.metadata), pages=pages,
+    laid = dataclasses.replace(written, data=with_metadata(written.data, book.metadata),
                                page_starts=starts)
+    return with_book_covers(laid, rendering.covers, book)
+
+
+def with_book_covers(written: Written, covers: Covers | None, book: Book) -> Written:
+    """The PDF with its covers: the front cover first (if ``pdf-cover``) and the back cover
+    last. Separate from the layout so that the covers can be drawn beside it."""
+    if covers is None or not (book.settings.pdf_cover or covers.back_pdf is not None):
+        return written
+    data = with_covers(written.data, covers, book.settings, book.metadata.lang)
+    pages = (written.pages or 0) + 2 * book.settings.pdf_cover + (covers.back_pdf is not None)
+    return dataclasses.replace(written, data=data, pages=pages)

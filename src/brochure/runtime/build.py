@@ -46,7 +46,7 @@ from brochure.core.model import (
     Written,
     notes_layout,
 )
-from brochure.core.sandbox import Limits, Running, Worker, start_bounded, start_worker
+from brochure.core.sandbox import Bound, Limits, Running, Worker, start_bounded, start_worker
 from brochure.core.scratch import scratch_folder, sweep_stale
 from brochure.core.settings import Format, PrintMode, Settings
 from brochure.core.xhtml import serialize
@@ -465,7 +465,8 @@ def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering
         with watch.stage("render"):
             job = _pdf_job(rendering)
         drawing.pdf_started = time.perf_counter()
-        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled, options.cores))
+        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled, options.cores,
+                                                 options.limits.pdf))
         progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
     elif epub and drawing.recalled is None and book.cover.image is not None:
         drawing.recalled = draw_covers(book, for_pdf=False)  # nothing to draw: no WeasyPrint
@@ -491,15 +492,29 @@ def _pdf_job(rendering: Rendering) -> Rendering:
 
 
 def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnostic]] | None,
-               cores: int | None = None) -> tuple[Written, Covers, list[Diagnostic], float]:
-    """The covers (unless an earlier build drew them), then the PDF with them laid out in at
-    most ``cores`` parts (None: one a core), and the seconds it took, measured where it is
-    made (in the worker process)."""
+               cores: int | None = None, bound: Bound | None = None
+               ) -> tuple[Written, Covers, list[Diagnostic], float]:
+    """The PDF laid out in at most ``cores`` parts (None: one a core) while the covers are drawn
+    beside it, in a process forked from this one, where WeasyPrint is loaded (unless an
+    earlier build drew them); then the PDF with its covers, and the seconds it took, measured
+    where it is made (in the worker process)."""
     started = time.perf_counter()
-    covers, problems = recalled or draw_covers(rendering.book)
-    writer, job = WRITERS[Format.PDF], dataclasses.replace(rendering, covers=covers)
-    # cores=None: every core, and the writers' one-line stand-ins of the tests fit
-    written = writer(job, built) if cores is None else writer(job, built, cores=cores)
+    drawing = None if recalled else start_bounded(draw_covers, (rendering.book,),
+                                                  bound or Limits().pdf, "drawing the cover")
+    try:
+        writer, job = WRITERS[Format.PDF], dataclasses.replace(rendering, covers=None)
+        # cores=None: every core, and the writers' one-line stand-ins of the tests fit
+        written = writer(job, built) if cores is None else writer(job, built, cores=cores)
+        if drawing is not None:
+            recalled = drawing.result()
+        assert recalled is not None
+        covers, problems = recalled
+    finally:
+        if drawing is not None:
+            drawing.stop()
+    from brochure.pdf.write import with_book_covers  # WeasyPrint is loaded here already
+
+    written = with_book_covers(written, covers, rendering.book)
     return written, covers, problems, time.perf_counter() - started
 
 
