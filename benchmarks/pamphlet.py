@@ -1,7 +1,7 @@
 """A pamphlet's first build, beside pandoc and WeasyPrint's own command in the same rounds.
 
     .venv/bin/python benchmarks/pamphlet.py                 # the seed essay and the Manifesto
-    .venv/bin/python benchmarks/pamphlet.py --rounds 7 --books seed
+    .venv/bin/python benchmarks/pamphlet.py --rounds 3 --books mutual-aid   # a long book
 
 Every case is a command as a user runs it, in a fresh process, with an empty cache folder and
 `--no-cache`: `brochure build --format epub`, `--format pdf`, and both formats; pandoc making
@@ -31,7 +31,8 @@ sys.path.insert(0, str(HERE))
 from run import chapter_files  # noqa: E402
 
 BOOKS = {"seed": ("seed essay", ROOT / "manuscript"),
-         "manifesto": ("Communist Manifesto", ROOT / "tests" / "corpus" / "communist-manifesto")}
+         "manifesto": ("Communist Manifesto", ROOT / "tests" / "corpus" / "communist-manifesto"),
+         "mutual-aid": ("Mutual Aid", ROOT / "tests" / "corpus" / "mutual-aid")}
 
 
 def cpu_busy(seconds: float) -> float:
