@@ -401,10 +401,25 @@ def _calls(root: etree._Element, nonce: str) -> list[tuple[etree._Element, str]]
     found = []
     for link in root.iter(q("a")):
         mark = link.get(MARK, "")
-        sup = link.getparent()
-        if mark.startswith(nonce) and sup is not None and local_name(sup) == "sup":
-            found.append((sup, mark[len(nonce):]))
+        if mark.startswith(nonce) and _genuine(link):
+            found.append((link.getparent(), mark[len(nonce):]))
     return found
+
+
+def _genuine(link: etree._Element) -> bool:
+    """Whether a call's link stands as Python-Markdown made it: alone in its <sup>, in no other
+    link (raw HTML left open around a call gets it moved or wrapped by the HTML parser)."""
+    sup = link.getparent()
+    return (sup is not None and local_name(sup) == "sup" and len(sup) == 1
+            and not (sup.text or "").strip() and not (link.tail or "").strip()
+            and not any(local_name(up) == "a" for up in sup.iterancestors()))
+
+
+def _misplaced_calls(root: etree._Element, nonce: str) -> list[str]:
+    """The labels of the calls that raw HTML left open around them has moved or wrapped (see
+    ``_genuine``): numbered, they would lose their place or their link."""
+    return [link.get(MARK, "")[len(nonce):] for link in root.iter(q("a"))
+            if link.get(MARK, "").startswith(nonce) and not _genuine(link)]
 
 
 def reached_labels(references: Sequence[tuple[etree._Element, str]],
@@ -507,7 +522,13 @@ def _parsed(source: SourceText, nonce: str, converted: _Converted, resolver: Res
     note_references = {label: [call for block in blocks for call in _calls(block, nonce)]
                        for label, blocks in definitions.items()}
     _report_unreached(source, converted, references, note_references, definition_lines, report)
-    for root in (body, *(block for blocks in definitions.values() for block in blocks)):
+    roots = (body, *(block for blocks in definitions.values() for block in blocks))
+    for label in dict.fromkeys(label for root in roots for label in _misplaced_calls(root, nonce)):
+        call = f"[^{label}]"
+        report.error(f"note {call} is called inside raw HTML left open (a <sup>, a link...), "
+                     "where a call cannot stand", Location(source.path, _first_line_with(source, call)),
+                     "close the HTML element before the call")
+    for root in roots:
         for el in root.iter():  # the marks never leave this module, wherever they stood
             if MARK in el.attrib:
                 del el.attrib[MARK]
