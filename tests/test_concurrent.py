@@ -76,17 +76,25 @@ def test_a_failed_epub_stops_the_pdf_child_and_writes_nothing(tmp_path, monkeypa
 def test_the_pdf_worker_holds_no_copy_of_the_parsed_book(tmp_path, monkeypatch, epoch_env):
     # The worker is forked before the manuscript is parsed and receives the document alone:
     # its memory is WeasyPrint's, not a copy of the parent's model (chapters, note texts).
+    # What earlier tests of this process keep (session fixtures) is the baseline.
     render_pdf = WRITERS["pdf"]
 
-    def pdf_counting_chapters(rendering, built):
+    def model_objects() -> tuple[int, int]:
         import gc
 
         from brochure.core.model import Chapter, Note
 
-        chapters = sum(isinstance(o, Chapter) for o in gc.get_objects())
-        note_texts = sum(isinstance(o, Note) and bool(o.blocks) for o in gc.get_objects())
-        if chapters or note_texts or rendering.book.chapters:
-            raise RuntimeError(f"the PDF worker holds {chapters} chapters, {note_texts} notes")
+        objects = gc.get_objects()
+        return (sum(isinstance(o, Chapter) for o in objects),
+                sum(isinstance(o, Note) and bool(o.blocks) for o in objects))
+
+    before = model_objects()
+
+    def pdf_counting_chapters(rendering, built):
+        chapters, note_texts = model_objects()
+        if (chapters, note_texts) != before or rendering.book.chapters:
+            raise RuntimeError(f"the PDF worker holds {chapters} chapters, {note_texts} notes "
+                               f"(the test process held {before} before the build)")
         return render_pdf(rendering, built)
 
     monkeypatch.setitem(WRITERS, "pdf", pdf_counting_chapters)
