@@ -12,7 +12,9 @@ they show.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 
 import pikepdf
 
@@ -67,6 +69,7 @@ def _cover_page(pdf: pikepdf.Pdf, cover: bytes, model: pikepdf.Page, bleed: floa
     page = _geometry(pdf, model)
     x0, y0, x1, y1 = (float(v) for v in model.trimbox)
     with pikepdf.open(io.BytesIO(cover)) as drawn:
+        _own_subset_names(drawn)
         form = pdf.copy_foreign(drawn.pages[0].as_form_xobject())
     name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/Cover"))
     placement = page.calc_form_xobject_placement(
@@ -75,6 +78,37 @@ def _cover_page(pdf: pikepdf.Pdf, cover: bytes, model: pikepdf.Page, bleed: floa
     content = b"/Artifact BMC\nq\n" + placement + b"\nQ\n" + marks + b"EMC\n"
     page.obj.Contents = pdf.make_stream(content)
     return page
+
+
+_SUBSET_NAME = re.compile(r"^/([A-Z]{6})\+(.+)$")
+
+
+def _own_subset_names(drawn: pikepdf.Pdf) -> None:
+    """Give the cover's font subsets names of their own. WeasyPrint names a subset after its
+    font, so the cover's Charis SIL and the book's had the same name for different glyphs,
+    which viewers and preflight tools take for one font (missing glyphs, a rejected file).
+    The new tag is made from the subset's bytes: the same cover, the same names."""
+    programs: dict[str, bytes] = {}
+    for obj in drawn.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            program = next((obj[key] for key in ("/FontFile2", "/FontFile3", "/FontFile")
+                            if key in obj), None)
+            if program is not None:
+                programs[str(obj.FontName)] = program.read_raw_bytes()
+    renamed: dict[str, pikepdf.Name] = {}
+    for name, data in programs.items():
+        match = _SUBSET_NAME.match(name)
+        if match:
+            digest = hashlib.sha256(b"cover" + data).digest()
+            tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+            renamed[match[2]] = pikepdf.Name(f"/{tag}+{match[2]}")
+    for obj in drawn.objects:
+        if not isinstance(obj, pikepdf.Dictionary):
+            continue
+        for key in ("/BaseFont", "/FontName"):
+            match = _SUBSET_NAME.match(str(obj.get(key, "")))
+            if match and match[2] in renamed:
+                obj[key] = renamed[match[2]]
 
 
 def _crop_marks(model: pikepdf.Page) -> bytes:
