@@ -84,6 +84,13 @@ def private_cache(tmp_path_factory):
     mp.undo()
 
 
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A test's own cache folder (no record of another test's builds) and the tests' epoch."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
 @pytest.fixture(scope="session")
 def epoch_env():
     mp = pytest.MonkeyPatch()

@@ -97,11 +97,7 @@ def same_marks(image, other) -> bool:
 
 def pdf_page_texts(path: Path) -> list[str]:
     """The text of each page, as PDFium (Chromium's PDF engine) reads it."""
-    document = pypdfium2.PdfDocument(path)
-    try:
-        return [_page_text(document[index]) for index in range(len(document))]
-    finally:
-        document.close()
+    return _texts_within(path, None)
 
 
 def _page_text(page, bounds: tuple[float, float, float, float] | None = None) -> str:
@@ -114,32 +110,29 @@ def _page_text(page, bounds: tuple[float, float, float, float] | None = None) ->
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def pdf_running_heads(path: Path, band: float = 17 * 72 / 25.4) -> list[str]:
-    """The text in the top ``band`` points of each page: the running head, if any."""
-    document = pypdfium2.PdfDocument(path)
-    try:
-        heads = []
-        for index in range(len(document)):
-            page = document[index]
-            width, height = page.get_size()
-            heads.append(" ".join(_page_text(page, (0, height - band, width, height)).split()))
-        return heads
-    finally:
-        document.close()
-
-
-def pdf_region_texts(path: Path, top: float, bottom: float) -> list[str]:
-    """The text of each page without its ``top`` and ``bottom`` margins (in points)."""
+def _texts_within(path: Path, bounds) -> list[str]:
+    """The text of each page within ``bounds(width, height)`` (left, bottom, right, top in
+    points; None: the whole page), as PDFium reads it."""
     document = pypdfium2.PdfDocument(path)
     try:
         texts = []
         for index in range(len(document)):
             page = document[index]
-            width, height = page.get_size()
-            texts.append(_page_text(page, (0, bottom, width, height - top)))
+            texts.append(_page_text(page, bounds(*page.get_size()) if bounds else None))
         return texts
     finally:
         document.close()
+
+
+def pdf_running_heads(path: Path, band: float = 17 * 72 / 25.4) -> list[str]:
+    """The text in the top ``band`` points of each page: the running head, if any."""
+    return [" ".join(text.split())
+            for text in _texts_within(path, lambda width, height: (0, height - band, width, height))]
+
+
+def pdf_region_texts(path: Path, top: float, bottom: float) -> list[str]:
+    """The text of each page without its ``top`` and ``bottom`` margins (in points)."""
+    return _texts_within(path, lambda width, height: (0, bottom, width, height - top))
 
 
 def pdf_text(path: Path) -> str:

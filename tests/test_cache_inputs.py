@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EPOCH, build_fixture
+from conftest import build_fixture
 
 from brochure.cli import main
 from brochure.pdf import environment
@@ -19,10 +19,7 @@ from brochure.runtime import cache
 SINGLE = "---\ntitle: Single\nlang: en\n---\n\nText[^a].\n\n[^a]: A note.\n"
 
 
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+pytestmark = pytest.mark.usefixtures("own_cache")  # conftest.py
 
 
 @pytest.fixture

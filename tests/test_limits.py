@@ -177,7 +177,7 @@ def test_pdf_from_the_child_process_is_identical_to_an_in_process_render(epoch_e
     rendering = render_book(book_of(manuscript, report))
     built = build_time(rendering.book.metadata)
     in_child, covers, _, _ = _pdf_worker(Limits()).submit(
-        _timed_pdf, (_pdf_job(rendering), built, None)).result()
+        _timed_pdf, (_pdf_job(rendering), built, None, Limits().pdf)).result()
     in_process = write_pdf(dataclasses.replace(rendering, covers=covers), built)
     assert in_child.data == in_process.data
     assert in_child.pages == in_process.pages >= 3

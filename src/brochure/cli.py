@@ -180,16 +180,13 @@ def _run(options: BuildOptions, report: Report, debug: bool, as_json: bool = Fal
     try:
         with _noting_ctrl_c(pressed):
             return build(options, report)
-    except BrokenOutput as exc:  # an output breaks a promise and no input explains it
-        shown_diagnostics = [*report.diagnostics,
-                             *(d for d in exc.diagnostics if d not in report.diagnostics)]
-        findings.echo(shown_diagnostics)
-        fail(EXIT_INTERNAL, "internal error: the outputs were checked and found broken; "
-                            "build failed; no output was changed", shown_diagnostics)
     except BrochureError as exc:
         shown_diagnostics = [*report.diagnostics,
                              *(d for d in exc.diagnostics if d not in report.diagnostics)]
         findings.echo(shown_diagnostics)
+        if isinstance(exc, BrokenOutput):  # an output breaks a promise, no input explains it
+            fail(EXIT_INTERNAL, "internal error: the outputs were checked and found broken; "
+                                "build failed; no output was changed", shown_diagnostics)
         fail(EXIT_FAILED, "build failed; no output was changed", shown_diagnostics)
     except KeyboardInterrupt as exc:
         fail(EXIT_INTERRUPTED, _interrupted(exc))

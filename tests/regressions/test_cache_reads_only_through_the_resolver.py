@@ -6,16 +6,12 @@ read, checked again through a resolver of the same folders."""
 from __future__ import annotations
 
 import pytest
-from conftest import EPOCH, build_fixture
+from conftest import build_fixture
 from test_cache_inputs import SINGLE, opened_during
 
 from brochure.runtime import cache
 
-
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+pytestmark = pytest.mark.usefixtures("own_cache")  # conftest.py
 
 
 @pytest.fixture

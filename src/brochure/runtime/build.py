@@ -465,13 +465,12 @@ def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering
         with watch.stage("render"):
             job = _pdf_job(rendering)
         drawing.pdf_started = time.perf_counter()
-        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled, options.cores,
-                                                 options.limits.pdf))
+        drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled,
+                                                 options.limits.pdf, options.cores))
         progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
     elif epub and drawing.recalled is None and book.cover.image is not None:
-        drawing.recalled = draw_covers(book, for_pdf=False)  # nothing to draw: no WeasyPrint
-        drawing.for_pdf = False
-        memo.store("covers", _covers_key(book, False), pickle.dumps(drawing.recalled))
+        # Nothing to draw, no WeasyPrint: made here, and not worth keeping in the memo.
+        drawing.recalled = draw_covers(book, for_pdf=False)
     elif epub and drawing.recalled is None:
         drawing.covers = start_bounded(draw_covers, (book, False), options.limits.pdf,
                                        "drawing the cover")
@@ -492,15 +491,15 @@ def _pdf_job(rendering: Rendering) -> Rendering:
 
 
 def _timed_pdf(rendering: Rendering, built, recalled: tuple[Covers, list[Diagnostic]] | None,
-               cores: int | None = None, bound: Bound | None = None
+               bound: Bound, cores: int | None = None
                ) -> tuple[Written, Covers, list[Diagnostic], float]:
     """The PDF laid out in at most ``cores`` parts (None: one a core) while the covers are drawn
     beside it, in a process forked from this one, where WeasyPrint is loaded (unless an
     earlier build drew them); then the PDF with its covers, and the seconds it took, measured
     where it is made (in the worker process)."""
     started = time.perf_counter()
-    drawing = None if recalled else start_bounded(draw_covers, (rendering.book,),
-                                                  bound or Limits().pdf, "drawing the cover")
+    drawing = None if recalled else start_bounded(draw_covers, (rendering.book,), bound,
+                                                  "drawing the cover")
     try:
         writer, job = WRITERS[Format.PDF], dataclasses.replace(rendering, covers=None)
         # cores=None: every core, and the writers' one-line stand-ins of the tests fit
