@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -45,6 +46,14 @@ class Expected:
         return sum(len(c) for c in self.chapters)
 
 
+def _block_texts(block) -> list[str]:
+    """The texts a block must show: a table's cell by cell, since a table split across pages
+    repeats its header row, and a cell wrapped on two lines is read row by row."""
+    if block.tag == "table":
+        return [" ".join(cell.text_content().split()) for cell in block.iter("td", "th")]
+    return [" ".join(block.text_content().split())]
+
+
 def expected_notes(manuscript: Path) -> Expected:
     meta = yaml.safe_load((manuscript / "book.yaml").read_text(encoding="utf-8"))
     names = meta.get("chapters") or sorted(p.name for p in manuscript.glob("*.md")
@@ -61,8 +70,8 @@ def expected_notes(manuscript: Path) -> Expected:
                 back.getparent().remove(back)
             label = li.get("id")[len("fn:"):]
             texts[label] = " ".join(li.text_content().split())
-            blocks[index, label] = [" ".join(block.text_content().split()) for block in li
-                                    if isinstance(block.tag, str)]  # not comments
+            blocks[index, label] = [text for block in li if isinstance(block.tag, str)
+                                    for text in _block_texts(block)]  # not comments
         labels = []
         for a in root.xpath("//sup/a[@class='footnote-ref']"):
             label = a.get("href")[len("#fn:"):]
@@ -155,20 +164,40 @@ def _footnote_rule(page) -> float | None:
     return None
 
 
-def pdf_note_texts(path: Path, footnotes: bool) -> str:
-    """The squeezed text a reader sees where notes are set: the text block, or the footnotes."""
+def pdf_note_texts(path: Path, footnotes: bool) -> list[str]:
+    """The squeezed text a reader sees where notes are set, page by page: the text block, or
+    the footnotes."""
     if not footnotes:  # the text block, without the running head and the page number
-        return squeeze("".join(pdf_region_texts(path, 17 * MM, 19 * MM)))
+        return [squeeze(text) for text in pdf_region_texts(path, 17 * MM, 19 * MM)]
     parts = []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             top = _footnote_rule(page)
-            if top is None:
-                continue
-            region = page.crop((0, top, page.width, page.height - 19 * MM))
-            parts.append(region.extract_text() or "")
+            if top is not None:
+                region = page.crop((0, top, page.width, page.height - 19 * MM))
+                parts.append(squeeze(region.extract_text() or ""))
             page.flush_cache()
-    return squeeze("".join(parts))
+    return parts
+
+
+def shown(block: str, pages: list[str], text: str) -> bool:
+    """Whether the squeezed ``block`` is on the pages (``text`` is them joined): whole, or cut
+    by a page break, where what is drawn last on the first page (the words of an SVG figure)
+    may come between its two parts."""
+    if block in text:
+        return True
+    head = block[:20]
+    for page, following in itertools.pairwise(pages):
+        start = page.find(head)
+        while start >= 0:
+            shared = 0
+            while (shared < len(block) and start + shared < len(page)
+                   and page[start + shared] == block[shared]):
+                shared += 1
+            if any(following.startswith(block[cut:]) for cut in range(shared, len(head) - 1, -1)):
+                return True
+            start = page.find(head, start + 1)
+    return False
 
 
 def check_pdf_notes(path: Path, expected: Expected, footnotes: bool, report: Report) -> None:
@@ -198,11 +227,13 @@ def check_pdf_notes(path: Path, expected: Expected, footnotes: bool, report: Rep
             report.add(f"PDF: footnote {note} is on a page before its call")
         elif footnotes and destinations[note] > destinations[ref]:
             report.deferred_footnotes += 1
-    text = pdf_note_texts(path, footnotes)
+    pages = pdf_note_texts(path, footnotes)
+    text = "".join(pages)
     # Block by block: the text of a figure (an SVG's words) may sit between two blocks.
     for index, chapter in enumerate(expected.chapters):
         for label, _ in chapter:
-            if any(squeeze(block) not in text for block in expected.blocks[index, label]):
+            if not all(shown(squeeze(block), pages, text)
+                       for block in expected.blocks[index, label]):
                 report.add(f"PDF: the text of note [^{label}] of chapter {index + 1} is missing")
 
 

@@ -158,6 +158,17 @@ def test_pdf_time_bound_gives_a_clear_error_and_writes_nothing(tmp_path, epoch_e
     assert not (folder / "out").exists()
 
 
+def test_a_long_books_pdf_may_take_longer_unless_the_user_gives_a_time():
+    # Pepys's 3,600 pages took more than 600 s on two busy cores: the default grows with the
+    # document, a time given on the command line does not.
+    mib = 2**20
+    assert Limits().pdf_for(200_000).seconds == 600
+    assert Limits().pdf_for(21 * mib).seconds == 600 + 20 * 180
+    assert Limits().pdf_for(21 * mib).memory_mib == Limits().pdf.memory_mib
+    assert Limits.scaled(seconds=5).pdf_for(21 * mib).seconds == 5
+    assert Limits.scaled(memory_mib=100).pdf_for(21 * mib).seconds == 600 + 20 * 180
+
+
 def test_pdf_memory_bound_gives_a_clear_error(tmp_path):
     # A fresh process (the command), so that no free memory left over by other tests counts.
     folder = book(tmp_path, "Some text.\n" * 50)

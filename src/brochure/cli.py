@@ -124,7 +124,8 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Validate the EPUB with EPUBCheck before writing.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Longest time the Markdown of one chapter, and the PDF rendering, may take. "
-                   "Default: 60 and 600.")
+                   "Default: 60, and 600 plus 180 for each MiB of the book's document beyond "
+                   "the first.")
 @click.option("--memory-limit", type=click.IntRange(min=16), metavar="MIB",
               help="Most memory the Markdown stage and the PDF rendering may add. "
                    "Default: 1024 and 3072.")

@@ -50,14 +50,29 @@ class Bound:
 class Limits:
     markdown: Bound = Bound(seconds=60, memory_mib=1024)
     pdf: Bound = Bound(seconds=600, memory_mib=3072)
+    # Unless a time is given, a long book's PDF may take longer: this many seconds for each
+    # MiB of its document beyond the first. Pepys's 3,600 pages (8.4 MiB) took 5 minutes on
+    # two quiet cores and over 10 on two busy ones; they may take 32. A runaway rule on a
+    # pamphlet is still stopped after 10 minutes.
+    pdf_seconds_per_mib: float | None = 180
 
     @classmethod
     def scaled(cls, seconds: float | None = None, memory_mib: int | None = None) -> Limits:
-        """Limits with the given bounds for every stage (``None`` keeps the default)."""
+        """Limits with the given bounds for every stage (``None`` keeps the default); a time
+        given holds whatever the size of the book."""
         base = cls()
-        return cls(*(Bound(seconds if seconds is not None else b.seconds,
-                           memory_mib if memory_mib is not None else b.memory_mib)
-                     for b in (base.markdown, base.pdf)))
+        markdown, pdf = (Bound(seconds if seconds is not None else b.seconds,
+                               memory_mib if memory_mib is not None else b.memory_mib)
+                         for b in (base.markdown, base.pdf))
+        return cls(markdown, pdf,
+                   pdf_seconds_per_mib=base.pdf_seconds_per_mib if seconds is None else None)
+
+    def pdf_for(self, document_bytes: int) -> Bound:
+        """The PDF's bound for a document of this many bytes."""
+        if self.pdf_seconds_per_mib is None or document_bytes <= MiB:
+            return self.pdf
+        extra = (document_bytes - MiB) / MiB * self.pdf_seconds_per_mib
+        return Bound(self.pdf.seconds + extra, self.pdf.memory_mib)
 
 
 class _Failure:
@@ -239,14 +254,17 @@ class Worker:
     location: Location | None
     hint: str | None
 
-    def submit(self, function: Callable[..., T], args: tuple) -> Running[T]:
-        """Send the job (it must pickle); its deadline starts now."""
+    def submit(self, function: Callable[..., T], args: tuple,
+               seconds: float | None = None) -> Running[T]:
+        """Send the job (it must pickle); its deadline starts now, ``seconds`` (default: the
+        worker's bound) from now."""
         data = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):  # a worker that died early: result() says why
             self.jobs.send_bytes(data)
         self.jobs.close()
-        return Running(self.process, self.receive, time.monotonic() + self.bound.seconds,
-                       self.bound, self.stage, self.location, self.hint)
+        bound = self.bound if seconds is None else Bound(seconds, self.bound.memory_mib)
+        return Running(self.process, self.receive, time.monotonic() + bound.seconds,
+                       bound, self.stage, self.location, self.hint)
 
     def stop(self) -> None:
         """End the worker (the build failed before it had a job, or its result came)."""

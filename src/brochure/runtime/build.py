@@ -465,8 +465,10 @@ def _start_drawing(options: BuildOptions, watch: Stopwatch, rendering: Rendering
         with watch.stage("render"):
             job = _pdf_job(rendering)
         drawing.pdf_started = time.perf_counter()
+        assert isinstance(job.document, bytes)  # serialized to be sent
+        seconds = options.limits.pdf_for(len(job.document)).seconds
         drawing.pdf = worker.submit(_timed_pdf, (job, built, drawing.recalled,
-                                                 options.limits.pdf, options.cores))
+                                                 options.limits.pdf, options.cores), seconds)
         progress.tell("stage", name="pdf", state="start")  # in the worker, beside the EPUB
     elif epub and drawing.recalled is None and book.cover.image is not None:
         # Nothing to draw, no WeasyPrint: made here, and not worth keeping in the memo.
