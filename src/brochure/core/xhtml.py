@@ -58,8 +58,13 @@ def plain_text(el: etree._Element) -> str:
                 parts.append(child.tail)
 
     walk(el)
-    # Fold only the whitespace HTML folds: no-break spaces are the text's own.
-    return _HTML_WHITESPACE.sub(" ", "".join(parts)).strip(" ")
+    return fold_whitespace("".join(parts))
+
+
+def fold_whitespace(text: str) -> str:
+    """``text`` as a line shows it: each run of the whitespace HTML folds made one space, none
+    at the ends. No-break spaces are the text's own, and stay."""
+    return _HTML_WHITESPACE.sub(" ", text).strip(" ")
 
 
 def serialize(root: etree._Element | etree._ElementTree | bytes) -> bytes:

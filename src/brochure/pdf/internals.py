@@ -55,6 +55,7 @@ from weasyprint.pdf import tags as weasyprint_tags
 
 from brochure.core import progress
 from brochure.core.model import PageStart
+from brochure.core.xhtml import fold_whitespace
 
 TESTED_VERSIONS = ("70.0",)
 SIDE_BREAKS = ("left", "right", "recto", "verso")
@@ -368,7 +369,7 @@ def _line_text(line: Any) -> str:
         hyphen = last.style["hyphenate_character"]
         if hyphen and text.endswith(hyphen):
             text = text[:-len(hyphen)]
-    return " ".join(text.split())
+    return fold_whitespace(text)  # as the EPUB's page list folds it: no-break spaces kept
 
 
 def _leading_image(line: Any) -> Any:
