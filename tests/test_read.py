@@ -74,6 +74,13 @@ def test_misspelt_key_is_a_warning(tmp_path):
     assert "essay.md:4: warning: unknown key 'autor'" in str(report.warnings[0])
 
 
+def test_an_editor_is_told_how_to_be_listed_not_taken_for_an_edition(tmp_path):
+    _, report = read(single(tmp_path, "---\ntitle: T\nlang: en\neditor: H. B. Wheatley\n---\nText\n"))
+    warning = str(report.warnings[0])
+    assert "essay.md:4: warning: unknown key 'editor'" in warning
+    assert "role: editor" in warning and "edition" not in warning
+
+
 def test_not_utf8_names_line_and_byte(tmp_path):
     message = error_of(single(tmp_path, b"---\ntitle: T\nlang: fr\n---\nCaf" + b"\xe9\n"))
     assert "essay.md:5:4: error: not UTF-8: byte 0xe9 at byte offset" in message

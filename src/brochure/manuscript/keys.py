@@ -76,10 +76,10 @@ def warn_unknown_keys(keys: Iterable[tuple[str, int | None]], known: Iterable[st
 
 
 def _hint(key: str, known: tuple[str, ...], top: bool) -> str | None:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-    if close:
-        return f"did you mean '{close[0]}'?"
     said = SAID_OTHERWISE.get(key.lower()) if top else None
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    if close and not said:  # 'editor' is a role, not a misspelt 'edition'
+        return f"did you mean '{close[0]}'?"
     pandoc = top and key in PANDOC_KEYS
     if pandoc and said:
         return f"pandoc knows '{key}', which brochure does not use: {said}"
