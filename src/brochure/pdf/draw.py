@@ -128,7 +128,11 @@ def tell_part(name: str, source: bytes, book: Book) -> None:
 def diagnostics(warnings: list[str], refused: list[str], book: Book,
                 anchors: set[str]) -> list[Diagnostic]:
     """WeasyPrint's warnings, the URLs refused, and the notes missing from the pages."""
-    found = [_warning(m) for m in dict.fromkeys(warnings) if not _NO_ALT.match(m)]
+    # The calls of a note missing from the pages link nowhere: the error on the notes says why.
+    dangling = {f"No anchor #{note.id} for internal URI reference"
+                for note in book.notes if note.id not in anchors}
+    found = [_warning(m) for m in dict.fromkeys(warnings)
+             if not _NO_ALT.match(m) and m not in dangling]
     for url in dict.fromkeys(refused):
         shown = url if len(url) <= 80 else url[:77] + "..."  # a data: URL can be megabytes
         found.append(Diagnostic("error", f"PDF: refused to fetch '{shown}'"))
