@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -188,15 +189,12 @@ def shown(block: str, pages: list[str], text: str) -> bool:
         return True
     head = block[:20]
     for page, following in itertools.pairwise(pages):
-        start = page.find(head)
-        while start >= 0:
-            shared = 0
-            while (shared < len(block) and start + shared < len(page)
-                   and page[start + shared] == block[shared]):
-                shared += 1
+        for found in re.finditer(f"(?={re.escape(head)})", page):  # overlapping too
+            # The block runs on the page up to ``shared``; the next page may go on from there
+            # (or from a little before, where the figure's words began like the block's).
+            shared = len(os.path.commonprefix([page[found.start():], block]))  # noqa: RUF071 characters wanted
             if any(following.startswith(block[cut:]) for cut in range(shared, len(head) - 1, -1)):
                 return True
-            start = page.find(head, start + 1)
     return False
 
 
